@@ -1,0 +1,21 @@
+/* lanparty-gateway: entry point. */
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("lanparty-gateway %s\n", LP_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: lanparty-gateway [--help] [--version]\n");
+			return 0;
+		}
+		fprintf(stderr, "lanparty-gateway: unknown option '%s' (see --help)\n", argv[i]);
+		return 2;
+	}
+	fprintf(stderr, "lanparty-gateway: not implemented yet\n");
+	return 1;
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs every build and test dependency of softlan on Debian 12 (as root).
+# Idempotent: when everything is present it only checks, in well under a second.
+set -eu
+
+# Build and unit-test dependencies. Later suites append to EXTRA_PACKAGES.
+packages="build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
+libgnutls28-dev libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
+libcurl4-gnutls-dev libcmocka-dev xz-utils ca-certificates ${EXTRA_PACKAGES:-}"
+
+missing=""
+for p in $packages; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:$missing (run 'make deps' as root)" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+exec "$(dirname "$0")/ngtcp2.sh" "$@"

@@ -1,0 +1,26 @@
+#!/bin/bash
+# Runs each cmocka unit-test binary given and prints one summary line:
+# "unit: N passed, N failed" counted in test cases across all binaries.
+set -u
+passed=0
+failed=0
+bad_bins=()
+for t in "$@"; do
+	out=$("$t" 2>&1)
+	rc=$?
+	p=$(grep -c '^\[       OK \]' <<<"$out")
+	f=$(grep -c '^\[  FAILED  \]' <<<"$out")
+	f=$((f > 0 ? f - 1 : 0)) # cmocka repeats the failures under a summary line
+	if [ $rc -ne 0 ]; then
+		echo "$out"
+		echo "FAIL: $t (exit $rc)"
+		bad_bins+=("$t")
+		[ "$f" -eq 0 ] && f=1
+	else
+		printf '  %-40s %3d passed\n' "$(basename "$t")" "$p"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+echo "unit: $passed passed, $failed failed"
+[ ${#bad_bins[@]} -eq 0 ]
