@@ -17,6 +17,14 @@ struct lp_mac {
 	uint8_t b[LP_MAC_LEN];
 };
 
+/* How a destination address is delivered; indexes counters, so keep it dense. */
+enum lp_cast {
+	LP_CAST_UNICAST = 0,
+	LP_CAST_MULTICAST = 1, /* group bit set, not broadcast */
+	LP_CAST_BROADCAST = 2,
+	LP_CAST__COUNT = 3
+};
+
 /*
  * lp_mac_parse: parse a MAC written as six two-digit hex groups separated by
  * ':' or '-' (one separator style throughout), case-insensitive.
@@ -45,6 +53,8 @@ bool lp_mac_is_local(const struct lp_mac *mac);
 bool lp_mac_is_zero(const struct lp_mac *mac);
 /* True when a member may own this address: unicast and not all-zero. */
 bool lp_mac_is_valid_member(const struct lp_mac *mac);
+/* lp_mac_cast: broadcast, multicast (group bit, not broadcast) or unicast. */
+enum lp_cast lp_mac_cast(const struct lp_mac *mac);
 bool lp_mac_equal(const struct lp_mac *a, const struct lp_mac *b);
 
 /*
