@@ -59,7 +59,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 -Wformat-security
 # The byte codecs live in shared/: there every narrowing must be explicit.
 WARN_SHARED := -Wconversion
-CPPFLAGS_ALL := -Ishared -Iadmin -DLP_VERSION='"$(VERSION)"' -MMD -MP
+CPPFLAGS_ALL := -Ishared -Irelay -Iadmin -Igateway -Iclient -DLP_VERSION='"$(VERSION)"' -MMD -MP
 OPT ?= -O2 -g
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS_ALL := -Wl,--as-needed
@@ -78,6 +78,14 @@ TEST_HELPER_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 BINS := lanparty-relay lanparty-gateway lanparty-client
+
+# Files embedded into the relay (schema, dashboard assets) become C arrays.
+GEN_SCHEMA := $(BUILD)/gen/schema_sql.c
+$(GEN_SCHEMA): schema.sql mk/embed.sh
+	$(call say,EMBED,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)mk/embed.sh $@ lp_schema_sql=schema.sql
+RELAY_SRC += $(if $(wildcard schema.sql),$(GEN_SCHEMA))
 
 # $(call objs,VARIANT,SOURCES)
 objs = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(2))

@@ -19,12 +19,12 @@ mkdir -p build/quick
 out=build/quick/$(basename "${srcs[0]}" .c)
 if [[ ${srcs[0]} == tests/fuzz/* ]]; then
 	# shellcheck disable=SC2086
-	clang $warn -Ishared -Iadmin -DLP_VERSION='"dev"' $pkg_cflags -O1 -g \
+	clang $warn -Ishared -Irelay -Iadmin -Igateway -Iclient -DLP_VERSION='"dev"' $pkg_cflags -O1 -g \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o "$out" "${srcs[@]}" $pkg_libs
 else
 	# shellcheck disable=SC2086
-	${CC:-cc} $warn -Ishared -Iadmin -DLP_VERSION='"dev"' $pkg_cflags -O1 -g \
+	${CC:-cc} $warn -Ishared -Irelay -Iadmin -Igateway -Iclient -DLP_VERSION='"dev"' $pkg_cflags -O1 -g \
 		-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 		-o "$out" "${srcs[@]}" $pkg_libs -lcmocka
 fi
