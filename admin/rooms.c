@@ -68,7 +68,7 @@ static int read_spec(json_t *body, bool create, struct lp_room_spec *s, struct l
 			return -1;
 		s->has_bcast_pps = r;
 		s->bcast_pps = r ? (uint32_t)v : 0;
-		if ((r = lp_admin_get_uint(limits, "bytes_per_s", 0, 100000000000ull, &v, resp)) <
+		if ((r = lp_admin_get_uint(limits, "bytes_per_s", 0, 4000000000ull, &v, resp)) <
 		    0)
 			return -1;
 		s->has_bytes_per_s = r;

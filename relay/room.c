@@ -35,13 +35,21 @@ void lp_room_del(struct lp_room *r)
 	free(r);
 }
 
-void lp_member_limits(struct lp_member *m, const struct lp_room_settings *set)
+void lp_member_limits(struct lp_member *m, const struct lp_room_settings *set, bool fresh)
 {
 	uint64_t burst = set->bcast_pps < BCAST_BURST_MIN ? BCAST_BURST_MIN : set->bcast_pps;
-	/* rate 0 is "unlimited" in lp_ratelimit */
-	lp_ratelimit_init(&m->bcast_rl, set->bcast_pps, burst);
-	lp_ratelimit_init(&m->bytes_rl, set->bytes_per_s,
-			  set->bytes_per_s < 65536 ? 65536 : set->bytes_per_s);
+	uint64_t bytes_burst = set->bytes_per_s < 65536 ? 65536 : set->bytes_per_s;
+	/*
+	 * Rate 0 is "unlimited". A new member starts with a full bucket; a
+	 * change of settings keeps the current level, so it hands out no burst.
+	 */
+	if (fresh) {
+		lp_ratelimit_init(&m->bcast_rl, set->bcast_pps, burst);
+		lp_ratelimit_init(&m->bytes_rl, set->bytes_per_s, bytes_burst);
+	} else {
+		lp_ratelimit_set(&m->bcast_rl, set->bcast_pps, burst);
+		lp_ratelimit_set(&m->bytes_rl, set->bytes_per_s, bytes_burst);
+	}
 }
 
 int lp_room_apply(struct lp_room *r, const struct lp_room_settings *set)
@@ -55,7 +63,7 @@ int lp_room_apply(struct lp_room *r, const struct lp_room_settings *set)
 	}
 	r->max_frame = lp_mtu_frame_max(r->set.mtu);
 	for (size_t i = 0; i < r->n_members; i++)
-		lp_member_limits(r->members[i], &r->set);
+		lp_member_limits(r->members[i], &r->set, false);
 	return ret;
 }
 
@@ -120,7 +128,7 @@ int lp_room_add(struct lp_room *r, struct lp_member *m, uint64_t now_ns)
 			return ret;
 	}
 	m->room = r;
-	lp_member_limits(m, &r->set);
+	lp_member_limits(m, &r->set, true);
 	m->index = r->n_members;
 	r->members[r->n_members++] = m;
 	if (m->gateway)
@@ -181,6 +189,9 @@ static enum lp_drop ingress_filter(struct lp_room *r, struct lp_member *src, con
 			return LP_DROP_DHCP_SERVER;
 		if (info->flags & LP_ETH_F_IPV6_RA)
 			return LP_DROP_IPV6_RA;
+		/* an IP header chain the classifier cannot follow could hide either */
+		if (info->flags & LP_ETH_F_UNPARSED)
+			return LP_DROP_MALFORMED;
 	}
 	if (info->cast != LP_CAST_UNICAST && !lp_ratelimit_allow(&src->bcast_rl, now_ns, 1))
 		return LP_DROP_RATE_BROADCAST;

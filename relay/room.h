@@ -139,7 +139,11 @@ void lp_room_counters(const struct lp_room *r, struct lp_counters *out);
 /* lp_member_info: fill a control-message member entry for m. */
 void lp_member_info(const struct lp_member *m, struct lp_ctrl_member *out);
 
-/* lp_member_limits: (re)initialise m's rate limits from the room's settings. */
-void lp_member_limits(struct lp_member *m, const struct lp_room_settings *set);
+/*
+ * lp_member_limits: set m's rate limits from the room's settings. fresh: a
+ * full bucket (a new member); otherwise the current level is kept. Limits
+ * are at most LP_RATELIMIT_MAX per second (the API refuses more).
+ */
+void lp_member_limits(struct lp_member *m, const struct lp_room_settings *set, bool fresh);
 
 #endif

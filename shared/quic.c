@@ -1,0 +1,699 @@
+/*
+ * quic.c: creating and freeing connections, ngtcp2 settings and transport
+ * parameters, the ngtcp2 callbacks, getters. Packet I/O is in quic_io.c,
+ * the server's stateless helpers in quic_server.c.
+ */
+#include "quic_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <gnutls/crypto.h>
+#include <ngtcp2/ngtcp2_crypto_gnutls.h>
+
+#include "err.h"
+#include "tls.h"
+
+uint64_t lp_quic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * LP_QUIC_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+int lp_quic_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void lp_quic_cid_to_ng(const struct lp_quic_cid *in, ngtcp2_cid *out)
+{
+	ngtcp2_cid_init(out, in->data, in->len);
+}
+
+void lp_quic_cid_from_ng(const ngtcp2_cid *in, struct lp_quic_cid *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->len = (uint8_t)in->datalen;
+	memcpy(out->data, in->data, in->datalen);
+}
+
+void lp_quic_addr_from_ng(const ngtcp2_addr *in, struct lp_quic_addr *out)
+{
+	size_t len = in->addrlen;
+
+	memset(out, 0, sizeof(*out));
+	if (len > sizeof(out->ss))
+		len = sizeof(out->ss);
+	memcpy(&out->ss, in->addr, len);
+	out->len = (socklen_t)len;
+}
+
+void lp_quic_reason_copy(char *dst, const uint8_t *src, size_t len)
+{
+	if (len > LP_QUIC_REASON_MAX)
+		len = LP_QUIC_REASON_MAX;
+	for (size_t i = 0; i < len; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? (char)src[i] : '?';
+	dst[len] = '\0';
+}
+
+size_t lp_quic_dgram_budget(size_t path_max_udp, size_t dcid_len, uint64_t peer_max_frame)
+{
+	size_t budget;
+
+	if (peer_max_frame <= 3 || path_max_udp <= LP_QUIC_DGRAM_OVERHEAD + dcid_len)
+		return 0;
+	budget = path_max_udp - LP_QUIC_DGRAM_OVERHEAD - dcid_len;
+	if (peer_max_frame - 3 < budget)
+		budget = (size_t)(peer_max_frame - 3);
+	return budget;
+}
+
+/* ------------------------------------------------------------ ngtcp2 callbacks */
+
+static ngtcp2_conn *get_conn(ngtcp2_crypto_conn_ref *ref)
+{
+	struct lp_quic_conn *c = ref->user_data;
+
+	return c->conn;
+}
+
+static void rand_cb(uint8_t *dest, size_t len, const ngtcp2_rand_ctx *ctx)
+{
+	(void)ctx;
+	/* No way to report failure here: fall back on gnutls' generator. */
+	if (lp_quic_random(dest, len) != 0)
+		(void)gnutls_rnd(GNUTLS_RND_RANDOM, dest, len);
+}
+
+static int new_cid_cb(ngtcp2_conn *conn, ngtcp2_cid *cid, uint8_t *token, size_t cidlen,
+		      void *user_data)
+{
+	struct lp_quic_conn *c = user_data;
+	struct lp_quic_cid pub;
+
+	(void)conn;
+	if (lp_quic_random(cid->data, cidlen) != 0)
+		return NGTCP2_ERR_CALLBACK_FAILURE;
+	cid->datalen = cidlen;
+	if (ngtcp2_crypto_generate_stateless_reset_token(token, c->secret, sizeof(c->secret), cid))
+		return NGTCP2_ERR_CALLBACK_FAILURE;
+	if (c->cb.on_cid_new) {
+		lp_quic_cid_from_ng(cid, &pub);
+		c->cb.on_cid_new(c, &pub, c->user_data);
+	}
+	return 0;
+}
+
+static int remove_cid_cb(ngtcp2_conn *conn, const ngtcp2_cid *cid, void *user_data)
+{
+	struct lp_quic_conn *c = user_data;
+	struct lp_quic_cid pub;
+
+	(void)conn;
+	if (c->cb.on_cid_retired) {
+		lp_quic_cid_from_ng(cid, &pub);
+		c->cb.on_cid_retired(c, &pub, c->user_data);
+	}
+	return 0;
+}
+
+static int handshake_completed_cb(ngtcp2_conn *conn, void *user_data)
+{
+	struct lp_quic_conn *c = user_data;
+
+	(void)conn;
+	/* Checked and reported once ngtcp2 returns (quic_io.c: settle). */
+	c->handshake_seen = true;
+	return 0;
+}
+
+static int recv_stream_data_cb(ngtcp2_conn *conn, uint32_t flags, int64_t stream_id,
+			       uint64_t offset, const uint8_t *data, size_t len, void *user_data,
+			       void *stream_user_data)
+{
+	struct lp_quic_conn *c = user_data;
+
+	(void)offset;
+	(void)stream_user_data;
+	/* The first client-initiated bidirectional stream is the control stream. */
+	if (c->server && c->stream_id < 0 && (stream_id & 0x3) == 0)
+		c->stream_id = stream_id;
+	c->stats.stream_bytes_recv += len;
+	if (c->cb.on_stream_data)
+		c->cb.on_stream_data(c, stream_id, data, len, (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0,
+				     c->user_data);
+	/* The callback consumed the bytes: hand the credit back at once. */
+	(void)ngtcp2_conn_extend_max_stream_offset(conn, stream_id, len);
+	ngtcp2_conn_extend_max_offset(conn, len);
+	return 0;
+}
+
+static void stream_ring_release(struct lp_quic_conn *c)
+{
+	free(c->sb);
+	c->sb = NULL;
+}
+
+static int acked_stream_data_cb(ngtcp2_conn *conn, int64_t stream_id, uint64_t offset,
+				uint64_t len, void *user_data, void *stream_user_data)
+{
+	struct lp_quic_conn *c = user_data;
+
+	(void)conn;
+	(void)stream_user_data;
+	if (stream_id != c->stream_id)
+		return 0;
+	/* ngtcp2 reports the contiguous acknowledged prefix, in order. */
+	if (offset + len > c->sb_acked)
+		c->sb_acked = offset + len;
+	if (c->sb_acked == c->sb_tail)
+		stream_ring_release(c);
+	return 0;
+}
+
+static int stream_close_cb(ngtcp2_conn *conn, uint32_t flags, int64_t stream_id,
+			   uint64_t app_error_code, void *user_data, void *stream_user_data)
+{
+	struct lp_quic_conn *c = user_data;
+
+	(void)conn;
+	(void)flags;
+	(void)app_error_code;
+	(void)stream_user_data;
+	if (stream_id == c->stream_id) {
+		/* softlan never ends the control stream on purpose: a peer that
+		 * resets it gets no more stream data from us. */
+		c->stream_gone = true;
+		c->sb_acked = c->sb_sent = c->sb_tail;
+		stream_ring_release(c);
+	}
+	return 0;
+}
+
+static int recv_datagram_cb(ngtcp2_conn *conn, uint32_t flags, const uint8_t *data, size_t len,
+			    void *user_data)
+{
+	struct lp_quic_conn *c = user_data;
+
+	(void)conn;
+	(void)flags;
+	c->stats.dgrams_recv++;
+	if (c->cb.on_datagram)
+		c->cb.on_datagram(c, data, len, c->user_data);
+	return 0;
+}
+
+static int ack_datagram_cb(ngtcp2_conn *conn, uint64_t id, void *user_data)
+{
+	struct lp_quic_conn *c = user_data;
+
+	(void)conn;
+	(void)id;
+	c->stats.dgrams_acked++;
+	return 0;
+}
+
+static int lost_datagram_cb(ngtcp2_conn *conn, uint64_t id, void *user_data)
+{
+	struct lp_quic_conn *c = user_data;
+
+	(void)conn;
+	(void)id;
+	c->stats.dgrams_lost++;
+	return 0;
+}
+
+static int recv_stateless_reset_cb(ngtcp2_conn *conn, const ngtcp2_pkt_stateless_reset *sr,
+				   void *user_data)
+{
+	struct lp_quic_conn *c = user_data;
+
+	(void)conn;
+	(void)sr;
+	c->stateless_reset = true;
+	return 0;
+}
+
+static void set_callbacks(ngtcp2_callbacks *cb, bool server)
+{
+	memset(cb, 0, sizeof(*cb));
+	if (server) {
+		cb->recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
+	} else {
+		cb->client_initial = ngtcp2_crypto_client_initial_cb;
+		cb->recv_retry = ngtcp2_crypto_recv_retry_cb;
+	}
+	cb->recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
+	cb->encrypt = ngtcp2_crypto_encrypt_cb;
+	cb->decrypt = ngtcp2_crypto_decrypt_cb;
+	cb->hp_mask = ngtcp2_crypto_hp_mask_cb;
+	cb->update_key = ngtcp2_crypto_update_key_cb;
+	cb->delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
+	cb->delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
+	cb->get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
+	cb->version_negotiation = ngtcp2_crypto_version_negotiation_cb;
+	cb->rand = rand_cb;
+	cb->get_new_connection_id = new_cid_cb;
+	cb->remove_connection_id = remove_cid_cb;
+	cb->handshake_completed = handshake_completed_cb;
+	cb->recv_stream_data = recv_stream_data_cb;
+	cb->acked_stream_data_offset = acked_stream_data_cb;
+	cb->stream_close = stream_close_cb;
+	cb->recv_datagram = recv_datagram_cb;
+	cb->ack_datagram = ack_datagram_cb;
+	cb->lost_datagram = lost_datagram_cb;
+	cb->recv_stateless_reset = recv_stateless_reset_cb;
+}
+
+/* ------------------------------------------------------------ set-up */
+
+static bool config_ok(const struct lp_quic_config *cfg, bool server)
+{
+	if (!cfg)
+		return false;
+	if (cfg->max_udp_payload &&
+	    (cfg->max_udp_payload < LP_QUIC_MIN_UDP_PAYLOAD ||
+	     cfg->max_udp_payload > LP_QUIC_MAX_UDP_PAYLOAD))
+		return false;
+	if (cfg->dgram_queue > LP_QUIC_DGRAM_QUEUE_MAX || cfg->stream_buf > LP_QUIC_STREAM_BUF_MAX)
+		return false;
+	if (cfg->idle_timeout == UINT64_MAX)
+		return false;
+	if (cfg->alpn && (strlen(cfg->alpn) == 0 || strlen(cfg->alpn) >= LP_QUIC_ALPN_MAX))
+		return false;
+	return !server || cfg->secret;
+}
+
+static int conn_alloc(struct lp_quic_conn **out, struct lp_tls_creds *creds,
+		      const struct lp_quic_config *cfg, const struct lp_quic_callbacks *cb,
+		      void *user_data, bool server)
+{
+	struct lp_quic_conn *c;
+	const char *alpn;
+
+	*out = NULL;
+	if (!creds || !config_ok(cfg, server) || lp_tls_creds_is_server(creds) != server)
+		return LP_ERR_INVALID;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return LP_ERR_NOMEM;
+	if (cfg->secret)
+		memcpy(c->secret, cfg->secret, sizeof(c->secret));
+	else if (lp_quic_random(c->secret, sizeof(c->secret)) != 0) {
+		free(c);
+		return LP_ERR_UNSUPPORTED;
+	}
+	c->creds = lp_tls_creds_ref(creds);
+	c->server = server;
+	c->state = LP_QUIC_ST_HANDSHAKE;
+	c->stream_id = -1;
+	c->close_rx_next = 1;
+	c->max_udp_payload = cfg->max_udp_payload ? cfg->max_udp_payload : LP_QUIC_MAX_UDP_PAYLOAD;
+	c->dq_cap = cfg->dgram_queue ? cfg->dgram_queue : LP_QUIC_DGRAM_QUEUE_DEFAULT;
+	c->sb_cap = cfg->stream_buf ? cfg->stream_buf : LP_QUIC_STREAM_BUF_DEFAULT;
+	alpn = cfg->alpn ? cfg->alpn : LP_ALPN;
+	memcpy(c->alpn, alpn, strlen(alpn) + 1);
+	if (cb)
+		c->cb = *cb;
+	c->user_data = user_data;
+	ngtcp2_path_storage_zero(&c->ps);
+	*out = c;
+	return 0;
+}
+
+static uint64_t idle_timeout(const struct lp_quic_config *cfg)
+{
+	return cfg->idle_timeout ? cfg->idle_timeout : LP_QUIC_IDLE_TIMEOUT_DEFAULT;
+}
+
+static void conn_settings(struct lp_quic_conn *c, const struct lp_quic_config *cfg,
+			  ngtcp2_settings *s, ngtcp2_transport_params *p, uint64_t ts)
+{
+	ngtcp2_settings_default(s);
+	s->initial_ts = ts;
+	s->max_tx_udp_payload_size = c->max_udp_payload;
+	/* One probe straight at the target size: the path is there right
+	 * after the handshake when the network allows it (ngtcp2.md). */
+	if (c->max_udp_payload > LP_QUIC_MIN_UDP_PAYLOAD) {
+		c->pmtud_probe = (uint16_t)c->max_udp_payload;
+		s->pmtud_probes = &c->pmtud_probe;
+		s->pmtud_probeslen = 1;
+	}
+	s->handshake_timeout =
+		cfg->handshake_timeout ? cfg->handshake_timeout : LP_QUIC_HANDSHAKE_TIMEOUT_DEFAULT;
+
+	ngtcp2_transport_params_default(p);
+	p->max_idle_timeout = idle_timeout(cfg);
+	p->max_datagram_frame_size = LP_QUIC_MAX_DATAGRAM_FRAME;
+	/* One control stream, opened by the client. */
+	p->initial_max_streams_bidi = c->server ? 1 : 0;
+	p->initial_max_streams_uni = 0;
+	p->initial_max_stream_data_bidi_local = LP_QUIC_STREAM_WINDOW;
+	p->initial_max_stream_data_bidi_remote = LP_QUIC_STREAM_WINDOW;
+	p->initial_max_stream_data_uni = 0;
+	p->initial_max_data = 2 * LP_QUIC_STREAM_WINDOW;
+}
+
+static void to_ng_path(const struct lp_quic_path *path, ngtcp2_path *np)
+{
+	memset(np, 0, sizeof(*np));
+	np->local.addr = (ngtcp2_sockaddr *)(uintptr_t)path->local;
+	np->local.addrlen = path->local_len;
+	np->remote.addr = (ngtcp2_sockaddr *)(uintptr_t)path->remote;
+	np->remote.addrlen = path->remote_len;
+}
+
+static bool path_ok(const struct lp_quic_path *path)
+{
+	return path && path->local && path->remote && path->local_len > 0 &&
+	       path->local_len <= sizeof(struct sockaddr_storage) && path->remote_len > 0 &&
+	       path->remote_len <= sizeof(struct sockaddr_storage);
+}
+
+/* The gnutls side: a session on the creds, wired to ngtcp2. */
+static int conn_tls(struct lp_quic_conn *c, const char *server_name)
+{
+	int err, rv;
+
+	err = lp_tls_session_new(c->creds, server_name, c->alpn, &c->tls);
+	if (err)
+		return err;
+	c->conn_ref.get_conn = get_conn;
+	c->conn_ref.user_data = c;
+	gnutls_session_set_ptr(c->tls, &c->conn_ref);
+	rv = c->server ? ngtcp2_crypto_gnutls_configure_server_session(c->tls) :
+			 ngtcp2_crypto_gnutls_configure_client_session(c->tls);
+	if (rv != 0)
+		return LP_ERR_UNSUPPORTED;
+	ngtcp2_conn_set_tls_native_handle(c->conn, c->tls);
+	return 0;
+}
+
+static int ng_err(int rv)
+{
+	return rv == NGTCP2_ERR_NOMEM ? LP_ERR_NOMEM : LP_ERR_UNSUPPORTED;
+}
+
+int lp_quic_conn_client_new(struct lp_quic_conn **out, struct lp_tls_creds *creds,
+			    const char *server_name, const struct lp_quic_config *cfg,
+			    const struct lp_quic_callbacks *cb, void *user_data,
+			    const struct lp_quic_path *path, uint64_t ts)
+{
+	struct lp_quic_conn *c;
+	ngtcp2_callbacks callbacks;
+	ngtcp2_settings settings;
+	ngtcp2_transport_params params;
+	ngtcp2_cid dcid, scid;
+	ngtcp2_path np;
+	uint64_t ka;
+	int err, rv;
+
+	if (!path_ok(path))
+		return LP_ERR_INVALID;
+	err = conn_alloc(&c, creds, cfg, cb, user_data, false);
+	if (err)
+		return err;
+	dcid.datalen = LP_QUIC_CID_LEN;
+	scid.datalen = LP_QUIC_CID_LEN;
+	err = LP_ERR_UNSUPPORTED;
+	if (lp_quic_random(dcid.data, dcid.datalen) || lp_quic_random(scid.data, scid.datalen))
+		goto out_free;
+	lp_quic_cid_from_ng(&dcid, &c->initial_dcid);
+	set_callbacks(&callbacks, false);
+	conn_settings(c, cfg, &settings, &params, ts);
+	to_ng_path(path, &np);
+	rv = ngtcp2_conn_client_new(&c->conn, &dcid, &scid, &np, NGTCP2_PROTO_VER_V1, &callbacks,
+				    &settings, &params, NULL, c);
+	if (rv != 0) {
+		err = ng_err(rv);
+		goto out_free;
+	}
+	ka = cfg->keep_alive ? cfg->keep_alive : idle_timeout(cfg) / 3;
+	if (ka != UINT64_MAX)
+		ngtcp2_conn_set_keep_alive_timeout(c->conn, ka);
+	err = conn_tls(c, server_name);
+	if (err)
+		goto out_free;
+	*out = c;
+	return 0;
+out_free:
+	lp_quic_conn_free(c);
+	return err;
+}
+
+int lp_quic_conn_server_new(struct lp_quic_conn **out, struct lp_tls_creds *creds,
+			    const struct lp_quic_config *cfg, const struct lp_quic_callbacks *cb,
+			    void *user_data, const struct lp_quic_initial *ini,
+			    const struct lp_quic_path *path, uint64_t ts)
+{
+	struct lp_quic_conn *c;
+	ngtcp2_callbacks callbacks;
+	ngtcp2_settings settings;
+	ngtcp2_transport_params params;
+	ngtcp2_cid client_scid, scid;
+	ngtcp2_path np;
+	int err, rv;
+
+	if (!path_ok(path) || !ini || ini->dcid.len > LP_QUIC_CID_MAX ||
+	    ini->scid.len > LP_QUIC_CID_MAX || ini->odcid.len > LP_QUIC_CID_MAX)
+		return LP_ERR_INVALID;
+	err = conn_alloc(&c, creds, cfg, cb, user_data, true);
+	if (err)
+		return err;
+	c->initial_dcid = ini->dcid;
+	scid.datalen = LP_QUIC_CID_LEN;
+	err = LP_ERR_UNSUPPORTED;
+	if (lp_quic_random(scid.data, scid.datalen))
+		goto out_free;
+	lp_quic_cid_to_ng(&ini->scid, &client_scid);
+	set_callbacks(&callbacks, true);
+	conn_settings(c, cfg, &settings, &params, ts);
+	/* The server must echo the client's first DCID (forgetting _present
+	 * fails the handshake); after a Retry it also names the Retry's SCID. */
+	if (ini->retried) {
+		lp_quic_cid_to_ng(&ini->odcid, &params.original_dcid);
+		lp_quic_cid_to_ng(&ini->dcid, &params.retry_scid);
+		params.retry_scid_present = 1;
+		settings.token = ini->token;
+		settings.tokenlen = ini->token_len;
+		settings.token_type = NGTCP2_TOKEN_TYPE_RETRY;
+	} else {
+		lp_quic_cid_to_ng(&ini->dcid, &params.original_dcid);
+	}
+	params.original_dcid_present = 1;
+	if (ngtcp2_crypto_generate_stateless_reset_token(params.stateless_reset_token, c->secret,
+							 sizeof(c->secret), &scid))
+		goto out_free;
+	params.stateless_reset_token_present = 1;
+	to_ng_path(path, &np);
+	rv = ngtcp2_conn_server_new(&c->conn, &client_scid, &scid, &np, ini->version, &callbacks,
+				    &settings, &params, NULL, c);
+	if (rv != 0) {
+		err = ng_err(rv);
+		goto out_free;
+	}
+	/* Servers stay quiet unless asked: the clients keep NAT mappings alive. */
+	if (cfg->keep_alive && cfg->keep_alive != UINT64_MAX)
+		ngtcp2_conn_set_keep_alive_timeout(c->conn, cfg->keep_alive);
+	err = conn_tls(c, NULL);
+	if (err)
+		goto out_free;
+	*out = c;
+	return 0;
+out_free:
+	lp_quic_conn_free(c);
+	return err;
+}
+
+void lp_quic_conn_free(struct lp_quic_conn *c)
+{
+	if (!c)
+		return;
+	/* ngtcp2 first: it frees crypto contexts through its callbacks. */
+	if (c->conn)
+		ngtcp2_conn_del(c->conn);
+	if (c->tls)
+		gnutls_deinit(c->tls);
+	lp_tls_creds_unref(c->creds);
+	free(c->dq);
+	free(c->sb);
+	free(c->close_pkt);
+	free(c);
+}
+
+/* ------------------------------------------------------------ getters */
+
+size_t lp_quic_conn_dgram_budget(const struct lp_quic_conn *c)
+{
+	const ngtcp2_transport_params *rp;
+	size_t budget;
+
+	if (c->state != LP_QUIC_ST_OPEN)
+		return 0;
+	rp = ngtcp2_conn_get_remote_transport_params(c->conn);
+	if (!rp)
+		return 0;
+	budget = lp_quic_dgram_budget(ngtcp2_conn_get_path_max_tx_udp_payload_size(c->conn),
+				      ngtcp2_conn_get_dcid(c->conn)->datalen,
+				      rp->max_datagram_frame_size);
+	/* A queue slot holds at most this much. */
+	if (budget > LP_QUIC_MAX_UDP_PAYLOAD)
+		budget = LP_QUIC_MAX_UDP_PAYLOAD;
+	return budget;
+}
+
+bool lp_quic_conn_is_open(const struct lp_quic_conn *c)
+{
+	return c->state == LP_QUIC_ST_OPEN && !c->close_deferred;
+}
+
+bool lp_quic_conn_is_closed(const struct lp_quic_conn *c)
+{
+	return c->state >= LP_QUIC_ST_CLOSING;
+}
+
+bool lp_quic_conn_is_dead(const struct lp_quic_conn *c)
+{
+	return c->state == LP_QUIC_ST_DEAD;
+}
+
+bool lp_quic_conn_is_server(const struct lp_quic_conn *c)
+{
+	return c->server;
+}
+
+const struct lp_quic_close *lp_quic_conn_close_info(const struct lp_quic_conn *c)
+{
+	return &c->close;
+}
+
+const struct lp_quic_stats *lp_quic_conn_stats(const struct lp_quic_conn *c)
+{
+	return &c->stats;
+}
+
+void lp_quic_conn_get_info(const struct lp_quic_conn *c, struct lp_quic_info *out)
+{
+	ngtcp2_conn_info ci;
+
+	memset(out, 0, sizeof(*out));
+	ngtcp2_conn_get_conn_info(c->conn, &ci);
+	out->smoothed_rtt = ci.smoothed_rtt;
+	out->min_rtt = ci.min_rtt;
+	out->rttvar = ci.rttvar;
+	out->cwnd = ci.cwnd;
+	out->bytes_in_flight = ci.bytes_in_flight;
+	out->path_max_udp_payload = ngtcp2_conn_get_path_max_tx_udp_payload_size(c->conn);
+	out->dgram_budget = lp_quic_conn_dgram_budget(c);
+}
+
+int lp_quic_conn_get_alpn(const struct lp_quic_conn *c, char *buf, size_t buflen)
+{
+	gnutls_datum_t d;
+
+	if (gnutls_alpn_get_selected_protocol(c->tls, &d) < 0)
+		return LP_ERR_STATE;
+	if ((size_t)d.size + 1 > buflen)
+		return LP_ERR_NOBUF;
+	memcpy(buf, d.data, d.size);
+	buf[d.size] = '\0';
+	return 0;
+}
+
+void lp_quic_conn_remote(const struct lp_quic_conn *c, struct lp_quic_addr *out)
+{
+	lp_quic_addr_from_ng(&ngtcp2_conn_get_path(c->conn)->remote, out);
+}
+
+void *lp_quic_conn_user_data(const struct lp_quic_conn *c)
+{
+	return c->user_data;
+}
+
+void lp_quic_conn_set_user_data(struct lp_quic_conn *c, void *user_data)
+{
+	c->user_data = user_data;
+}
+
+size_t lp_quic_conn_scids(const struct lp_quic_conn *c, struct lp_quic_cid *out, size_t max)
+{
+	ngtcp2_cid small[16], *all = small;
+	size_t n = ngtcp2_conn_get_scid(c->conn, NULL);
+
+	if (n > 16) {
+		all = calloc(n, sizeof(*all));
+		if (!all)
+			return 0;
+	}
+	n = ngtcp2_conn_get_scid(c->conn, all);
+	for (size_t i = 0; i < n && i < max; i++)
+		lp_quic_cid_from_ng(&all[i], &out[i]);
+	if (all != small)
+		free(all);
+	return n;
+}
+
+const struct lp_quic_cid *lp_quic_conn_initial_dcid(const struct lp_quic_conn *c)
+{
+	return &c->initial_dcid;
+}
+
+const char *lp_quic_close_kind_str(enum lp_quic_close_kind kind)
+{
+	switch (kind) {
+	case LP_QUIC_CLOSE_NONE:
+		return "open";
+	case LP_QUIC_CLOSE_LOCAL:
+		return "closed locally";
+	case LP_QUIC_CLOSE_PEER:
+		return "closed by peer";
+	case LP_QUIC_CLOSE_IDLE:
+		return "idle timeout";
+	case LP_QUIC_CLOSE_HANDSHAKE_TIMEOUT:
+		return "handshake timeout";
+	case LP_QUIC_CLOSE_STATELESS_RESET:
+		return "stateless reset";
+	case LP_QUIC_CLOSE_DROPPED:
+		return "dropped";
+	}
+	return "unknown";
+}
+
+const char *lp_quic_app_code_str(uint64_t code)
+{
+	static const char *const names[] = {
+		[LP_QUIC_APP_NO_ERROR] = "no error",
+		[LP_QUIC_APP_INTERNAL] = "internal error",
+		[LP_QUIC_APP_PROTOCOL] = "protocol violation",
+		[LP_QUIC_APP_NO_DATAGRAM] = "DATAGRAM not supported",
+		[LP_QUIC_APP_SHUTDOWN] = "shutting down",
+		[LP_QUIC_APP_REPLACED] = "replaced by a newer session",
+		[LP_QUIC_APP_KICKED] = "kicked",
+		[LP_QUIC_APP_BANNED] = "banned",
+		[LP_QUIC_APP_TIMEOUT] = "timed out",
+	};
+
+	if (code < sizeof(names) / sizeof(names[0]))
+		return names[code];
+	if (code >= LP_QUIC_APP_REJECT_BASE && code < LP_QUIC_APP_REJECT_BASE + 0x100)
+		return "rejected";
+	return "unknown";
+}

@@ -1,0 +1,93 @@
+/*
+ * quic_int.h: internals shared by quic.c (set-up, ngtcp2 callbacks),
+ * quic_io.c (read, write, timers, close, queues) and quic_server.c. Not part
+ * of the module's contract: include quic.h.
+ */
+#ifndef LP_QUIC_INT_H
+#define LP_QUIC_INT_H
+
+#include "quic.h"
+
+#include <gnutls/gnutls.h>
+#include <ngtcp2/ngtcp2.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+
+enum lp_quic_state {
+	LP_QUIC_ST_HANDSHAKE,
+	LP_QUIC_ST_OPEN,
+	LP_QUIC_ST_CLOSING,  /* we sent CONNECTION_CLOSE; resend it on late packets */
+	LP_QUIC_ST_DRAINING, /* the peer closed; send nothing */
+	LP_QUIC_ST_DEAD,
+};
+
+/* Longest ALPN protocol name kept, with its NUL. */
+#define LP_QUIC_ALPN_MAX 64
+
+struct lp_quic_dgram_slot {
+	uint16_t len;
+	uint8_t data[LP_QUIC_MAX_UDP_PAYLOAD];
+};
+
+struct lp_quic_conn {
+	ngtcp2_conn *conn;
+	gnutls_session_t tls;
+	/* gnutls_session_set_ptr() points here: ngtcp2's crypto helper needs it. */
+	ngtcp2_crypto_conn_ref conn_ref;
+	struct lp_tls_creds *creds;
+	struct lp_quic_callbacks cb;
+	void *user_data;
+	char alpn[LP_QUIC_ALPN_MAX];
+	bool server;
+	enum lp_quic_state state;
+	unsigned int depth;    /* > 0 while an ngtcp2 call that may call back runs */
+	bool handshake_seen;   /* ngtcp2 reported completion; not handled yet */
+	bool stateless_reset;  /* a Stateless Reset ended the connection */
+	bool close_deferred;   /* lp_quic_conn_close() ran inside a callback */
+	uint64_t deferred_code;
+	struct lp_quic_close close;
+	uint64_t close_deadline;
+	uint8_t *close_pkt; /* the CONNECTION_CLOSE, kept to answer late packets */
+	size_t close_pkt_len;
+	struct lp_quic_addr close_to;
+	bool close_resend;
+	uint64_t close_rx, close_rx_next;
+	uint8_t secret[LP_QUIC_SECRET_LEN];
+	struct lp_quic_cid initial_dcid;
+	uint16_t pmtud_probe;
+	size_t max_udp_payload;
+	ngtcp2_path_storage ps; /* where the packet being written goes */
+	/* A written packet that could not join a GSO batch. */
+	uint8_t stash[LP_QUIC_PKT_BUF];
+	size_t stash_len;
+	struct lp_quic_addr stash_to;
+	/* Outgoing datagrams: a ring of dq_cap slots, allocated on first use. */
+	struct lp_quic_dgram_slot *dq;
+	size_t dq_cap, dq_head, dq_count;
+	/* Control stream send ring: bytes [sb_acked, sb_tail) by stream offset;
+	 * ngtcp2 keeps pointers into [sb_acked, sb_sent) until they are acked,
+	 * so those bytes never move. Allocated on first use, freed when empty. */
+	int64_t stream_id;
+	bool stream_gone; /* the peer reset or ended the control stream */
+	uint8_t *sb;
+	size_t sb_cap;
+	uint64_t sb_acked, sb_sent, sb_tail;
+	struct lp_quic_stats stats;
+};
+
+/* Fill buf with len random bytes; 0 or -errno. */
+int lp_quic_random(void *buf, size_t len);
+
+/* Convert between the public CID and ngtcp2's. */
+void lp_quic_cid_to_ng(const struct lp_quic_cid *in, ngtcp2_cid *out);
+void lp_quic_cid_from_ng(const ngtcp2_cid *in, struct lp_quic_cid *out);
+
+/* Copy an ngtcp2 address into a public one. */
+void lp_quic_addr_from_ng(const ngtcp2_addr *in, struct lp_quic_addr *out);
+
+/* Sanitised copy of a reason phrase into dst (LP_QUIC_REASON_MAX + 1 bytes). */
+void lp_quic_reason_copy(char *dst, const uint8_t *src, size_t len);
+
+/* Record why c closed, switch state and call on_close (once). */
+void lp_quic_closed(struct lp_quic_conn *c, enum lp_quic_state state, uint64_t ts);
+
+#endif
