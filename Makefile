@@ -157,6 +157,24 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(TEST_HELPER_OBJS) $(as
 unit: $(TEST_BINS)
 	$(Q)tests/run-unit.sh $(TEST_BINS)
 
+# ---------------------------------------------------------------- integration
+
+# Test programs that drive the real binaries (tests/integration/test_*.c),
+# linked with the helpers beside them (e.g. a QUIC test peer).
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+INTEG_HELPER_SRC := $(filter-out $(INTEG_SRC),$(wildcard tests/integration/*.c))
+INTEG_BINS := $(patsubst tests/integration/%.c,$(BUILD)/asan/integration/%,$(INTEG_SRC))
+INTEG_HELPER_OBJS := $(call objs,asan,$(INTEG_HELPER_SRC))
+
+$(BUILD)/asan/integration/%: $(BUILD)/asan/obj/tests/integration/%.o $(INTEG_HELPER_OBJS) $(asan_LIBS)
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g $(SAN) $(LDFLAGS_ALL) -o $@ $^ $(CMOCKA_LIBS) $(LIBS_ALL)
+
+.PHONY: integration
+integration: $(INTEG_BINS) $(ASAN_BINS)
+	$(Q)LABEL=integration LP_BIN_DIR=$(BUILD)/asan/bin tests/run-unit.sh $(INTEG_BINS)
+
 # ---------------------------------------------------------------- fuzzing
 
 FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -191,7 +209,7 @@ check: test e2e
 	@echo "check: all suites passed"
 
 # Everything but the end-to-end suites (CI runs it again with CC=clang).
-test: all $(ASAN_BINS) unit fuzz-replay
+test: all $(ASAN_BINS) unit fuzz-replay integration
 
 e2e: $(ASAN_BINS)
 	$(Q)if [ -n "$(E2E_SUITES)" ]; then tests/e2e/run.sh $(E2E_SUITES); fi

@@ -48,7 +48,7 @@ static int read_spec(json_t *body, bool create, struct lp_room_spec *s, struct l
 		lp_http_error(resp, 422, "invalid", "name: required");
 		return -1;
 	}
-	if ((r = lp_admin_get_uint(body, "max_clients", 1, 1000, &v, resp)) < 0)
+	if ((r = lp_admin_get_uint(body, "max_clients", 1, 255, &v, resp)) < 0)
 		return -1;
 	s->has_max_clients = r;
 	s->max_clients = r ? (uint32_t)v : 16;

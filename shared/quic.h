@@ -51,7 +51,7 @@ struct lp_tls_creds;
 #define LP_ALPN "lanparty/1"
 
 #define LP_QUIC_NS_PER_MS 1000000ull
-#define LP_QUIC_NS_PER_S 1000000000ull
+#define LP_QUIC_NS_PER_S  1000000000ull
 
 /* Every connection ID softlan issues has this length (the relay routes on it). */
 #define LP_QUIC_CID_LEN 16
@@ -74,36 +74,34 @@ struct lp_tls_creds;
  */
 #define LP_QUIC_DGRAM_OVERHEAD 24
 
-#define LP_QUIC_IDLE_TIMEOUT_DEFAULT (30 * LP_QUIC_NS_PER_S)
+#define LP_QUIC_IDLE_TIMEOUT_DEFAULT	  (30 * LP_QUIC_NS_PER_S)
 #define LP_QUIC_HANDSHAKE_TIMEOUT_DEFAULT (10 * LP_QUIC_NS_PER_S)
-#define LP_QUIC_RETRY_TOKEN_TIMEOUT (10 * LP_QUIC_NS_PER_S)
+#define LP_QUIC_RETRY_TOKEN_TIMEOUT	  (10 * LP_QUIC_NS_PER_S)
 
 /* Flow-control window of the control stream and of the connection's streams. */
 #define LP_QUIC_STREAM_WINDOW (64 * 1024)
-#define LP_QUIC_STREAM_BUF_DEFAULT (64 * 1024)
-#define LP_QUIC_STREAM_BUF_MAX (1024 * 1024)
-#define LP_QUIC_DGRAM_QUEUE_DEFAULT 64
-#define LP_QUIC_DGRAM_QUEUE_MAX 1024
+/* Two control messages of the largest size (ctrl.h: 4 + 65536 bytes). */
+#define LP_QUIC_STREAM_BUF_DEFAULT  (2 * (4 + 65536))
+#define LP_QUIC_STREAM_BUF_MAX	    (1024 * 1024)
+#define LP_QUIC_DGRAM_QUEUE_DEFAULT 32
+#define LP_QUIC_DGRAM_QUEUE_MAX	    1024
 
 /* Longest close reason phrase kept or sent (printable ASCII). */
 #define LP_QUIC_REASON_MAX 127
 
 /*
- * Application close codes (CONNECTION_CLOSE type 0x1d). Codes from
- * LP_QUIC_APP_REJECT_BASE up carry the control protocol's reject reason
- * code r as LP_QUIC_APP_REJECT_BASE + r.
+ * Application close codes (CONNECTION_CLOSE type 0x1d). The control protocol
+ * owns 0x100 + reject reason and 0x200 + disconnect reason (ctrl.h:
+ * LP_CLOSE_REJECT_BASE, LP_CLOSE_DISCONNECT_BASE); the QUIC layer's own
+ * codes stay below 0x100.
  */
 enum lp_quic_app_code {
-	LP_QUIC_APP_NO_ERROR = 0x0,    /* normal close: agent exits, member leaves */
-	LP_QUIC_APP_INTERNAL = 0x1,    /* local failure (out of memory...) */
-	LP_QUIC_APP_PROTOCOL = 0x2,    /* malformed or unexpected control message */
-	LP_QUIC_APP_NO_DATAGRAM = 0x3, /* peer did not enable DATAGRAM (RFC 9221) */
-	LP_QUIC_APP_SHUTDOWN = 0x4,    /* relay stopping or restarting */
-	LP_QUIC_APP_REPLACED = 0x5,    /* a newer session of the same member took over */
-	LP_QUIC_APP_KICKED = 0x6,      /* removed by the organiser */
-	LP_QUIC_APP_BANNED = 0x7,      /* removed and banned */
-	LP_QUIC_APP_TIMEOUT = 0x8,     /* hello or welcome did not come in time */
-	LP_QUIC_APP_REJECT_BASE = 0x100,
+	LP_QUIC_APP_NO_ERROR = 0x0,    /* closed with no reason to give */
+	LP_QUIC_APP_INTERNAL = 0x1,    /* local failure before the control protocol could say why */
+	LP_QUIC_APP_NO_DATAGRAM = 0x2, /* the peer did not enable DATAGRAM (RFC 9221) */
+	LP_QUIC_APP_ALPN = 0x3,	       /* no ALPN, or not the expected one, after the handshake */
+	/* The relay stopping: ctrl.h's 0x200 + LP_DISCONNECT_SHUTDOWN (test_quic checks). */
+	LP_QUIC_APP_SHUTDOWN = 0x205,
 };
 
 /* A connection ID. */
@@ -152,21 +150,21 @@ struct lp_quic_config {
 
 /* Why a connection ended. */
 enum lp_quic_close_kind {
-	LP_QUIC_CLOSE_NONE = 0,          /* still open */
-	LP_QUIC_CLOSE_LOCAL,             /* this end sent CONNECTION_CLOSE */
-	LP_QUIC_CLOSE_PEER,              /* the peer sent CONNECTION_CLOSE */
-	LP_QUIC_CLOSE_IDLE,              /* idle timeout; nothing is sent */
+	LP_QUIC_CLOSE_NONE = 0,		 /* still open */
+	LP_QUIC_CLOSE_LOCAL,		 /* this end sent CONNECTION_CLOSE */
+	LP_QUIC_CLOSE_PEER,		 /* the peer sent CONNECTION_CLOSE */
+	LP_QUIC_CLOSE_IDLE,		 /* idle timeout; nothing is sent */
 	LP_QUIC_CLOSE_HANDSHAKE_TIMEOUT, /* handshake did not finish in time */
-	LP_QUIC_CLOSE_STATELESS_RESET,   /* the peer lost its state */
-	LP_QUIC_CLOSE_DROPPED,           /* ngtcp2 asked to drop silently */
+	LP_QUIC_CLOSE_STATELESS_RESET,	 /* the peer lost its state */
+	LP_QUIC_CLOSE_DROPPED,		 /* ngtcp2 asked to drop silently */
 };
 
 struct lp_quic_close {
 	enum lp_quic_close_kind kind;
-	bool app;          /* code is an application code (enum lp_quic_app_code) */
-	uint64_t code;     /* application code, or QUIC transport error code */
+	bool app;	   /* code is an application code (enum lp_quic_app_code) */
+	uint64_t code;	   /* application code, or QUIC transport error code */
 	uint8_t tls_alert; /* TLS alert when code is CRYPTO_ERROR (0x100 + alert), else 0 */
-	int liberr;        /* ngtcp2 error behind a local close, else 0 */
+	int liberr;	   /* ngtcp2 error behind a local close, else 0 */
 	char reason[LP_QUIC_REASON_MAX + 1]; /* printable ASCII, may be empty */
 };
 
@@ -205,7 +203,7 @@ struct lp_quic_info {
 	uint64_t smoothed_rtt, min_rtt, rttvar; /* ns */
 	uint64_t cwnd, bytes_in_flight;
 	size_t path_max_udp_payload; /* current, raised by PMTUD */
-	size_t dgram_budget;         /* lp_quic_conn_dgram_budget() */
+	size_t dgram_budget;	     /* lp_quic_conn_dgram_budget() */
 };
 
 /* lp_quic_now: CLOCK_MONOTONIC in nanoseconds, the module's clock. */
@@ -244,11 +242,12 @@ void lp_quic_conn_free(struct lp_quic_conn *c);
 /*
  * lp_quic_conn_read: feed one received UDP payload to c.
  * Returns 0 while the connection lives; LP_ERR_STATE when it is closed (now
- * or before: on_close tells why). Bad packets are dropped silently, as QUIC
- * wants. Write afterwards: the read may have produced ACKs or a close.
+ * or before: on_close tells why); LP_ERR_INVALID for a NULL or empty
+ * argument. Bad packets are dropped silently, as QUIC wants. Write
+ * afterwards: the read may have produced ACKs or a close.
  */
-int lp_quic_conn_read(struct lp_quic_conn *c, const struct lp_quic_path *path,
-		      const uint8_t *pkt, size_t len, uint64_t ts);
+int lp_quic_conn_read(struct lp_quic_conn *c, const struct lp_quic_path *path, const uint8_t *pkt,
+		      size_t len, uint64_t ts);
 
 /*
  * lp_quic_conn_write: produce the next packet to send: handshake, ACKs,
@@ -265,9 +264,9 @@ ssize_t lp_quic_conn_write(struct lp_quic_conn *c, uint8_t *buf, size_t buflen,
 			   struct lp_quic_addr *to, uint64_t ts);
 
 struct lp_quic_batch {
-	size_t len;      /* bytes written into the buffer */
+	size_t len;	 /* bytes written into the buffer */
 	size_t seg_size; /* size of every packet but the last (UDP_SEGMENT) */
-	size_t count;    /* packets in the batch */
+	size_t count;	 /* packets in the batch */
 	struct lp_quic_addr to;
 };
 
@@ -307,8 +306,7 @@ int lp_quic_conn_handle_expiry(struct lp_quic_conn *c, uint64_t ts);
  * callback of c, as soon as the ngtcp2 call under way returns.
  * Returns 0, or LP_ERR_STATE when c is already closed.
  */
-int lp_quic_conn_close(struct lp_quic_conn *c, uint64_t app_code, const char *reason,
-		       uint64_t ts);
+int lp_quic_conn_close(struct lp_quic_conn *c, uint64_t app_code, const char *reason, uint64_t ts);
 
 /*
  * lp_quic_conn_send_datagram: queue one DATAGRAM payload (copied).
@@ -379,7 +377,11 @@ void lp_quic_conn_set_user_data(struct lp_quic_conn *c, void *user_data);
 /* lp_quic_close_kind_str: a short English name of a close kind. */
 const char *lp_quic_close_kind_str(enum lp_quic_close_kind kind);
 
-/* lp_quic_app_code_str: a short English name of an application code ("kicked"). */
+/*
+ * lp_quic_app_code_str: a short English name of an application code of the
+ * QUIC layer; "rejected" and "disconnected" for the control protocol's
+ * ranges (ctrl.h names those reasons); "unknown" otherwise.
+ */
 const char *lp_quic_app_code_str(uint64_t code);
 
 /* ---------------------------------------------------------------------------
@@ -410,7 +412,7 @@ const char *lp_quic_app_code_str(uint64_t code);
 
 /* Version and connection IDs of a packet; the pointers point into it. */
 struct lp_quic_ids {
-	uint32_t version;    /* 0 for a short header */
+	uint32_t version; /* 0 for a short header */
 	bool long_header;
 	const uint8_t *dcid; /* up to 255 bytes for unknown versions */
 	size_t dcid_len;
@@ -433,17 +435,17 @@ int lp_quic_decode_ids(const uint8_t *pkt, size_t len, struct lp_quic_ids *out);
  * random byte (its low 7 bits go in the first byte).
  * Returns the length, or LP_ERR_NOBUF / LP_ERR_INVALID.
  */
-ssize_t lp_quic_write_version_negotiation(uint8_t *buf, size_t buflen, const struct lp_quic_ids *ids,
-					  uint8_t unused_random);
+ssize_t lp_quic_write_version_negotiation(uint8_t *buf, size_t buflen,
+					  const struct lp_quic_ids *ids, uint8_t unused_random);
 
 /* What lp_quic_accept() learns from a client's first Initial packet. */
 struct lp_quic_initial {
 	uint32_t version;
 	struct lp_quic_cid dcid; /* DCID of this Initial: map it to the new conn */
 	struct lp_quic_cid scid; /* the client's SCID */
-	const uint8_t *token;    /* token in the packet (NULL if none): points into it */
+	const uint8_t *token;	 /* token in the packet (NULL if none): points into it */
 	size_t token_len;
-	bool retried;            /* the token was verified as our Retry token */
+	bool retried;		  /* the token was verified as our Retry token */
 	struct lp_quic_cid odcid; /* when retried: DCID of the client's first Initial */
 };
 

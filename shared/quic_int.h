@@ -1,7 +1,8 @@
 /*
- * quic_int.h: internals shared by quic.c (set-up, ngtcp2 callbacks),
- * quic_io.c (read, write, timers, close, queues) and quic_server.c. Not part
- * of the module's contract: include quic.h.
+ * quic_int.h: internals shared by quic.c (set-up, getters), quic_cb.c
+ * (ngtcp2 callbacks), quic_io.c (read, write, timers, close), quic_queue.c
+ * (send queues) and quic_server.c. Not part of the module's contract:
+ * include quic.h.
  */
 #ifndef LP_QUIC_INT_H
 #define LP_QUIC_INT_H
@@ -39,10 +40,10 @@ struct lp_quic_conn {
 	char alpn[LP_QUIC_ALPN_MAX];
 	bool server;
 	enum lp_quic_state state;
-	unsigned int depth;    /* > 0 while an ngtcp2 call that may call back runs */
-	bool handshake_seen;   /* ngtcp2 reported completion; not handled yet */
-	bool stateless_reset;  /* a Stateless Reset ended the connection */
-	bool close_deferred;   /* lp_quic_conn_close() ran inside a callback */
+	unsigned int depth;   /* > 0 while an ngtcp2 call that may call back runs */
+	bool handshake_seen;  /* ngtcp2 reported completion; not handled yet */
+	bool stateless_reset; /* a Stateless Reset ended the connection */
+	bool close_deferred;  /* lp_quic_conn_close() ran inside a callback */
 	uint64_t deferred_code;
 	struct lp_quic_close close;
 	uint64_t close_deadline;
@@ -86,6 +87,12 @@ void lp_quic_addr_from_ng(const ngtcp2_addr *in, struct lp_quic_addr *out);
 
 /* Sanitised copy of a reason phrase into dst (LP_QUIC_REASON_MAX + 1 bytes). */
 void lp_quic_reason_copy(char *dst, const uint8_t *src, size_t len);
+
+/* conn_ref's get_conn: the ngtcp2_conn of the lp_quic_conn in ref->user_data. */
+ngtcp2_conn *lp_quic_get_conn(ngtcp2_crypto_conn_ref *ref);
+
+/* Fill cb with the crypto helper's callbacks and quic_cb.c's own. */
+void lp_quic_set_callbacks(ngtcp2_callbacks *cb, bool server);
 
 /* Record why c closed, switch state and call on_close (once). */
 void lp_quic_closed(struct lp_quic_conn *c, enum lp_quic_state state, uint64_t ts);

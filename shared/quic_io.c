@@ -1,7 +1,7 @@
 /*
  * quic_io.c: driving a connection: reading packets, writing packets (alone
- * or in GSO batches), timers, closing, and the two send queues (datagrams,
- * control stream bytes).
+ * or in GSO batches), timers, closing. The send queues they drain are in
+ * quic_queue.c.
  */
 #include "quic_int.h"
 
@@ -146,7 +146,7 @@ static uint64_t check_handshake(struct lp_quic_conn *c)
 	if (gnutls_alpn_get_selected_protocol(c->tls, &d) < 0 || d.size != len ||
 	    memcmp(d.data, c->alpn, len) != 0) {
 		lp_quic_reason_copy(c->close.reason, (const uint8_t *)"ALPN mismatch", 13);
-		return LP_QUIC_APP_PROTOCOL;
+		return LP_QUIC_APP_ALPN;
 	}
 	if (!rp || rp->max_datagram_frame_size == 0) {
 		lp_quic_reason_copy(c->close.reason, (const uint8_t *)"DATAGRAM required", 17);
@@ -178,8 +178,7 @@ static int settle(struct lp_quic_conn *c, uint64_t ts)
 	return c->state >= LP_QUIC_ST_CLOSING ? LP_ERR_STATE : 0;
 }
 
-int lp_quic_conn_close(struct lp_quic_conn *c, uint64_t app_code, const char *reason,
-		       uint64_t ts)
+int lp_quic_conn_close(struct lp_quic_conn *c, uint64_t app_code, const char *reason, uint64_t ts)
 {
 	if (c->state >= LP_QUIC_ST_CLOSING || c->close_deferred)
 		return LP_ERR_STATE;
@@ -195,8 +194,8 @@ int lp_quic_conn_close(struct lp_quic_conn *c, uint64_t app_code, const char *re
 
 /* -------------------------------------------------------------- reading */
 
-int lp_quic_conn_read(struct lp_quic_conn *c, const struct lp_quic_path *path,
-		      const uint8_t *pkt, size_t len, uint64_t ts)
+int lp_quic_conn_read(struct lp_quic_conn *c, const struct lp_quic_path *path, const uint8_t *pkt,
+		      size_t len, uint64_t ts)
 {
 	ngtcp2_pkt_info pi = { 0 };
 	ngtcp2_path np;
@@ -281,8 +280,8 @@ static ngtcp2_ssize write_pkt(struct lp_quic_conn *c, uint8_t *buf, size_t bufle
 			stream_tried = true;
 			nd = -1;
 			n = ngtcp2_conn_writev_stream(c->conn, &c->ps.path, &pi, buf, buflen, &nd,
-						      NGTCP2_WRITE_STREAM_FLAG_MORE, c->stream_id, v,
-						      nv, ts);
+						      NGTCP2_WRITE_STREAM_FLAG_MORE, c->stream_id,
+						      v, nv, ts);
 			if (nd > 0) {
 				c->sb_sent += (uint64_t)nd;
 				c->stats.stream_bytes_sent += (uint64_t)nd;
@@ -305,8 +304,8 @@ static ngtcp2_ssize write_pkt(struct lp_quic_conn *c, uint8_t *buf, size_t bufle
 			v[0].base = s->data;
 			v[0].len = s->len;
 			n = ngtcp2_conn_writev_datagram(c->conn, &c->ps.path, &pi, buf, buflen,
-							&accepted, NGTCP2_WRITE_DATAGRAM_FLAG_MORE, 0,
-							v, 1, ts);
+							&accepted, NGTCP2_WRITE_DATAGRAM_FLAG_MORE,
+							0, v, 1, ts);
 			if (accepted) {
 				dq_pop(c);
 				c->stats.dgrams_sent++;
@@ -462,85 +461,4 @@ int lp_quic_conn_handle_expiry(struct lp_quic_conn *c, uint64_t ts)
 	if (rv != 0)
 		return fail(c, rv, ts);
 	return settle(c, ts);
-}
-
-/* -------------------------------------------------------------- queues */
-
-int lp_quic_conn_send_datagramv(struct lp_quic_conn *c, const struct iovec *iov, size_t iovcnt)
-{
-	struct lp_quic_dgram_slot *s;
-	size_t total = 0, budget, off = 0;
-
-	if (!lp_quic_conn_is_open(c))
-		return LP_ERR_STATE;
-	budget = lp_quic_conn_dgram_budget(c);
-	for (size_t i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len > budget || total + iov[i].iov_len > budget) {
-			c->stats.dgrams_drop_too_big++;
-			return LP_ERR_TOO_BIG;
-		}
-		total += iov[i].iov_len;
-	}
-	if (c->dq_count == c->dq_cap) {
-		c->stats.dgrams_drop_full++;
-		return LP_ERR_LIMIT;
-	}
-	if (!c->dq) {
-		c->dq = malloc(c->dq_cap * sizeof(*c->dq));
-		if (!c->dq)
-			return LP_ERR_NOMEM;
-	}
-	s = &c->dq[(c->dq_head + c->dq_count) % c->dq_cap];
-	for (size_t i = 0; i < iovcnt; i++) {
-		if (iov[i].iov_len)
-			memcpy(s->data + off, iov[i].iov_base, iov[i].iov_len);
-		off += iov[i].iov_len;
-	}
-	s->len = (uint16_t)total;
-	c->dq_count++;
-	return 0;
-}
-
-int lp_quic_conn_send_datagram(struct lp_quic_conn *c, const uint8_t *data, size_t len)
-{
-	struct iovec iov = { (void *)(uintptr_t)data, len };
-
-	return lp_quic_conn_send_datagramv(c, &iov, 1);
-}
-
-size_t lp_quic_conn_dgram_queue_room(const struct lp_quic_conn *c)
-{
-	return lp_quic_conn_is_open(c) ? c->dq_cap - c->dq_count : 0;
-}
-
-int lp_quic_conn_stream_send(struct lp_quic_conn *c, const uint8_t *data, size_t len)
-{
-	size_t pos, first;
-
-	if (c->state >= LP_QUIC_ST_CLOSING || c->close_deferred || c->stream_gone ||
-	    (c->server && c->stream_id < 0))
-		return LP_ERR_STATE;
-	if (len > c->sb_cap)
-		return LP_ERR_TOO_BIG;
-	if (c->sb_tail - c->sb_acked + len > c->sb_cap)
-		return LP_ERR_LIMIT;
-	if (len == 0)
-		return 0;
-	if (!c->sb) {
-		c->sb = malloc(c->sb_cap);
-		if (!c->sb)
-			return LP_ERR_NOMEM;
-	}
-	/* A ring: bytes ngtcp2 still points at ([acked, sent)) never move. */
-	pos = (size_t)(c->sb_tail % c->sb_cap);
-	first = len < c->sb_cap - pos ? len : c->sb_cap - pos;
-	memcpy(c->sb + pos, data, first);
-	memcpy(c->sb, data + first, len - first);
-	c->sb_tail += len;
-	return 0;
-}
-
-size_t lp_quic_conn_stream_pending(const struct lp_quic_conn *c)
-{
-	return (size_t)(c->sb_tail - c->sb_acked);
 }

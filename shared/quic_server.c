@@ -40,8 +40,8 @@ int lp_quic_decode_ids(const uint8_t *pkt, size_t len, struct lp_quic_ids *out)
 	return 0;
 }
 
-ssize_t lp_quic_write_version_negotiation(uint8_t *buf, size_t buflen, const struct lp_quic_ids *ids,
-					  uint8_t unused_random)
+ssize_t lp_quic_write_version_negotiation(uint8_t *buf, size_t buflen,
+					  const struct lp_quic_ids *ids, uint8_t unused_random)
 {
 	static const uint32_t versions[] = { NGTCP2_PROTO_VER_V1 };
 	ngtcp2_ssize n;

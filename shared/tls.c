@@ -29,7 +29,7 @@ struct lp_tls_creds {
 };
 
 __attribute__((format(printf, 3, 4))) static void say(char *why, size_t whylen, const char *fmt,
-						       ...)
+						      ...)
 {
 	va_list ap;
 
@@ -119,8 +119,8 @@ out_free:
 	return err;
 }
 
-int lp_tls_creds_server_load(const char *cert_path, const char *key_path,
-			     struct lp_tls_creds **out, char *why, size_t whylen)
+int lp_tls_creds_server_load(const char *cert_path, const char *key_path, struct lp_tls_creds **out,
+			     char *why, size_t whylen)
 {
 	struct lp_tls_pem pem;
 	int err;

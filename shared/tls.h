@@ -54,8 +54,8 @@
 struct lp_tls_pem {
 	char *cert;
 	size_t cert_len; /* strlen(cert) */
-	char *key;       /* wiped before it is freed */
-	size_t key_len;  /* strlen(key) */
+	char *key;	 /* wiped before it is freed */
+	size_t key_len;	 /* strlen(key) */
 };
 
 /*
@@ -147,8 +147,8 @@ int lp_tls_creds_server_new(const struct lp_tls_pem *pem, struct lp_tls_creds **
  * lp_tls_creds_server_load: lp_tls_pem_load() then lp_tls_creds_server_new().
  * Returns the errors of both.
  */
-int lp_tls_creds_server_load(const char *cert_path, const char *key_path,
-			     struct lp_tls_creds **out, char *why, size_t whylen);
+int lp_tls_creds_server_load(const char *cert_path, const char *key_path, struct lp_tls_creds **out,
+			     char *why, size_t whylen);
 
 /*
  * lp_tls_creds_reload: load new server credentials from the files; on

@@ -23,7 +23,7 @@
 #include "err.h"
 
 __attribute__((format(printf, 3, 4))) static void say(char *why, size_t whylen, const char *fmt,
-						       ...)
+						      ...)
 {
 	va_list ap;
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs each cmocka unit-test binary given and prints one summary line:
-# "unit: N passed, N failed" counted in test cases across all binaries.
+# "LABEL: N passed, N failed" (LABEL defaults to unit) counted in test cases across all binaries.
 set -u
 passed=0
 failed=0
@@ -22,5 +22,5 @@ for t in "$@"; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
-echo "unit: $passed passed, $failed failed"
+echo "${LABEL:-unit}: $passed passed, $failed failed"
 [ ${#bad_bins[@]} -eq 0 ]

@@ -14,10 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
 #include "err.h"
+#include "invite.h"
 #include "tls.h"
 
 /*
@@ -25,23 +28,33 @@
  * for relay.example and its pin, computed independently with
  *   openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | sha256sum
  */
-static const char vec_cert[] =
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIIBmzCCAUKgAwIBAgIQbTX7nDvlZhfcqiHUZsAOsTAKBggqhkjOPQQDAjAYMRYw\n"
-	"FAYDVQQDEw1yZWxheS5leGFtcGxlMB4XDTI2MTEyNjEwNDMxMFoXDTM2MTEyMzEx\n"
-	"NDMxMFowGDEWMBQGA1UEAxMNcmVsYXkuZXhhbXBsZTBZMBMGByqGSM49AgEGCCqG\n"
-	"SM49AwEHA0IABF+uJqePfpw1B0Np98eyMxA6uMjpAs4TH9ihTcDgU0futgrExw5p\n"
-	"+MLa2CYf1Z5KDkqp5DPNgiytpFIWodL2o3ijbjBsMBgGA1UdEQQRMA+CDXJlbGF5\n"
-	"LmV4YW1wbGUwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCB4AwEwYDVR0lBAww\n"
-	"CgYIKwYBBQUHAwEwHQYDVR0OBBYEFHGzf33eTTZMC9tHO9ygWzO4f052MAoGCCqG\n"
-	"SM49BAMCA0cAMEQCIAVCYcCzWDbakqx0x9J1WU2Nzy6a48kGw8B3JOxh57g2AiAk\n"
-	"oNj6UFlIV8XCI391YAXYxylHq1slyTrOv0s+iZT83A==\n"
-	"-----END CERTIFICATE-----\n";
+static const char vec_cert[] = "-----BEGIN CERTIFICATE-----\n"
+			       "MIIBmzCCAUKgAwIBAgIQbTX7nDvlZhfcqiHUZsAOsTAKBggqhkjOPQQDAjAYMRYw\n"
+			       "FAYDVQQDEw1yZWxheS5leGFtcGxlMB4XDTI2MTEyNjEwNDMxMFoXDTM2MTEyMzEx\n"
+			       "NDMxMFowGDEWMBQGA1UEAxMNcmVsYXkuZXhhbXBsZTBZMBMGByqGSM49AgEGCCqG\n"
+			       "SM49AwEHA0IABF+uJqePfpw1B0Np98eyMxA6uMjpAs4TH9ihTcDgU0futgrExw5p\n"
+			       "+MLa2CYf1Z5KDkqp5DPNgiytpFIWodL2o3ijbjBsMBgGA1UdEQQRMA+CDXJlbGF5\n"
+			       "LmV4YW1wbGUwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCB4AwEwYDVR0lBAww\n"
+			       "CgYIKwYBBQUHAwEwHQYDVR0OBBYEFHGzf33eTTZMC9tHO9ygWzO4f052MAoGCCqG\n"
+			       "SM49BAMCA0cAMEQCIAVCYcCzWDbakqx0x9J1WU2Nzy6a48kGw8B3JOxh57g2AiAk\n"
+			       "oNj6UFlIV8XCI391YAXYxylHq1slyTrOv0s+iZT83A==\n"
+			       "-----END CERTIFICATE-----\n";
 
 static const uint8_t vec_pin[LP_TLS_PIN_LEN] = {
 	0xe8, 0xc2, 0x0d, 0x00, 0xba, 0xcb, 0xb9, 0xd4, 0x00, 0x19, 0x26,
 	0x63, 0x7e, 0x11, 0x74, 0x2d, 0x1c, 0x2f, 0xf9, 0x08, 0xce, 0xc5,
 	0x1e, 0x24, 0xfa, 0x5f, 0xba, 0x7d, 0x3a, 0x1b, 0x01, 0x52,
+};
+
+/* Its DER SubjectPublicKeyInfo: the bytes the pin hashes. */
+static const uint8_t vec_spki[] = {
+	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+	0x04, 0x5f, 0xae, 0x26, 0xa7, 0x8f, 0x7e, 0x9c, 0x35, 0x07, 0x43, 0x69, 0xf7,
+	0xc7, 0xb2, 0x33, 0x10, 0x3a, 0xb8, 0xc8, 0xe9, 0x02, 0xce, 0x13, 0x1f, 0xd8,
+	0xa1, 0x4d, 0xc0, 0xe0, 0x53, 0x47, 0xee, 0xb6, 0x0a, 0xc4, 0xc7, 0x0e, 0x69,
+	0xf8, 0xc2, 0xda, 0xd8, 0x26, 0x1f, 0xd5, 0x9e, 0x4a, 0x0e, 0x4a, 0xa9, 0xe4,
+	0x33, 0xcd, 0x82, 0x2c, 0xad, 0xa4, 0x52, 0x16, 0xa1, 0xd2, 0xf6, 0xa3, 0x78,
 };
 
 /* curl's --pinnedpubkey form of vec_pin, minus the "sha256//" prefix. */
@@ -119,6 +132,28 @@ static void test_vector_pin(void **state)
 	assert_int_equal(lp_tls_pin_from_pem(vec_cert, strlen(vec_cert), pin), 0);
 	assert_memory_equal(pin, vec_pin, LP_TLS_PIN_LEN);
 
+	/* The SPKI is what openssl printed, and hashes to the pin. */
+	{
+		gnutls_x509_crt_t crt;
+		gnutls_pubkey_t pub;
+		gnutls_datum_t spki;
+		uint8_t h[32];
+
+		assert_int_equal(gnutls_x509_crt_init(&crt), 0);
+		assert_int_equal(gnutls_x509_crt_import(crt, &pem, GNUTLS_X509_FMT_PEM), 0);
+		assert_int_equal(gnutls_pubkey_init(&pub), 0);
+		assert_int_equal(gnutls_pubkey_import_x509(pub, crt, 0), 0);
+		assert_int_equal(gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &spki), 0);
+		assert_int_equal(spki.size, sizeof(vec_spki));
+		assert_memory_equal(spki.data, vec_spki, sizeof(vec_spki));
+		assert_int_equal(gnutls_hash_fast(GNUTLS_DIG_SHA256, vec_spki, sizeof(vec_spki), h),
+				 0);
+		assert_memory_equal(h, vec_pin, sizeof(h));
+		gnutls_free(spki.data);
+		gnutls_pubkey_deinit(pub);
+		gnutls_x509_crt_deinit(crt);
+	}
+
 	/* The same from DER. */
 	assert_int_equal(gnutls_pem_base64_decode2("CERTIFICATE", &pem, &der), 0);
 	memset(pin, 0, sizeof(pin));
@@ -133,6 +168,20 @@ static void test_vector_pin(void **state)
 	assert_int_equal(b64.size, strlen(vec_pin_b64));
 	assert_memory_equal(b64.data, vec_pin_b64, b64.size);
 	gnutls_free(b64.data);
+}
+
+/* invite.h writes and reads the same pin in curl's form. */
+static void test_vector_pin_invite(void **state)
+{
+	char text[LP_PIN_STRLEN];
+	uint8_t back[LP_PIN_LEN];
+
+	(void)state;
+	assert_int_equal(LP_PIN_LEN, LP_TLS_PIN_LEN);
+	lp_pin_format(vec_pin, text);
+	assert_string_equal(text, "sha256//6MINALrLudQAGSZjfhF0LRwv+QjOxR4k+l+6fTobAVI=");
+	assert_int_equal(lp_pin_parse(text, strlen(text), back, NULL, 0), 0);
+	assert_memory_equal(back, vec_pin, LP_PIN_LEN);
 }
 
 static void test_pin_errors(void **state)
@@ -293,8 +342,9 @@ static void test_save_errors(void **state)
 
 	(void)f;
 	assert_int_equal(lp_tls_pem_generate("relay.example", &pem), 0);
-	assert_int_equal(lp_tls_pem_save(&pem, "/nonexistent/dir/cert.pem", "/nonexistent/dir/key.pem"),
-			 -ENOENT);
+	assert_int_equal(
+		lp_tls_pem_save(&pem, "/nonexistent/dir/cert.pem", "/nonexistent/dir/key.pem"),
+		-ENOENT);
 	lp_tls_pem_free(&pem);
 }
 
@@ -331,7 +381,9 @@ static void test_load_errors(void **state)
 	write_text(other_key, b.key, b.key_len);
 	write_text(garbage, "this is not PEM at all\n", 23);
 	write_text(empty, "", 0);
-	write_text(enc, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+	write_text(enc,
+		   "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE "
+		   "KEY-----\n",
 		   79);
 
 	expect_load_error("/nonexistent/cert.pem", f->key, -ENOENT, "/nonexistent/cert.pem");
@@ -422,7 +474,8 @@ static void test_creds_server(void **state)
 	assert_int_equal(lp_tls_pem_check(&a, pin_a, NULL, 0), 0);
 	assert_int_equal(lp_tls_pem_check(&b, pin_b, NULL, 0), 0);
 
-	assert_int_equal(lp_tls_creds_server_new(&garbage, &creds, why, sizeof(why)), LP_ERR_INVALID);
+	assert_int_equal(lp_tls_creds_server_new(&garbage, &creds, why, sizeof(why)),
+			 LP_ERR_INVALID);
 	assert_null(creds);
 
 	assert_int_equal(lp_tls_pem_save(&a, f->cert, f->key), 0);
@@ -519,6 +572,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vector_pin),
+		cmocka_unit_test(test_vector_pin_invite),
 		cmocka_unit_test(test_pin_errors),
 		cmocka_unit_test(test_pin_equal),
 		cmocka_unit_test(test_generate),

@@ -1,0 +1,91 @@
+/*
+ * quic_queue.c: what the application hands a connection to send: queued
+ * datagrams (a ring of fixed slots, dropped and counted when full) and
+ * control stream bytes (a ring whose sent, unacknowledged bytes never move,
+ * because ngtcp2 keeps pointers into them until they are acknowledged).
+ */
+#include "quic_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+int lp_quic_conn_send_datagramv(struct lp_quic_conn *c, const struct iovec *iov, size_t iovcnt)
+{
+	struct lp_quic_dgram_slot *s;
+	size_t total = 0, budget, off = 0;
+
+	if (!lp_quic_conn_is_open(c))
+		return LP_ERR_STATE;
+	budget = lp_quic_conn_dgram_budget(c);
+	for (size_t i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > budget || total + iov[i].iov_len > budget) {
+			c->stats.dgrams_drop_too_big++;
+			return LP_ERR_TOO_BIG;
+		}
+		total += iov[i].iov_len;
+	}
+	if (c->dq_count == c->dq_cap) {
+		c->stats.dgrams_drop_full++;
+		return LP_ERR_LIMIT;
+	}
+	if (!c->dq) {
+		c->dq = malloc(c->dq_cap * sizeof(*c->dq));
+		if (!c->dq)
+			return LP_ERR_NOMEM;
+	}
+	s = &c->dq[(c->dq_head + c->dq_count) % c->dq_cap];
+	for (size_t i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len)
+			memcpy(s->data + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	s->len = (uint16_t)total;
+	c->dq_count++;
+	return 0;
+}
+
+int lp_quic_conn_send_datagram(struct lp_quic_conn *c, const uint8_t *data, size_t len)
+{
+	struct iovec iov = { (void *)(uintptr_t)data, len };
+
+	return lp_quic_conn_send_datagramv(c, &iov, 1);
+}
+
+size_t lp_quic_conn_dgram_queue_room(const struct lp_quic_conn *c)
+{
+	return lp_quic_conn_is_open(c) ? c->dq_cap - c->dq_count : 0;
+}
+
+int lp_quic_conn_stream_send(struct lp_quic_conn *c, const uint8_t *data, size_t len)
+{
+	size_t pos, first;
+
+	if (c->state >= LP_QUIC_ST_CLOSING || c->close_deferred || c->stream_gone ||
+	    (c->server && c->stream_id < 0))
+		return LP_ERR_STATE;
+	if (len > c->sb_cap)
+		return LP_ERR_TOO_BIG;
+	if (c->sb_tail - c->sb_acked + len > c->sb_cap)
+		return LP_ERR_LIMIT;
+	if (len == 0)
+		return 0;
+	if (!c->sb) {
+		c->sb = malloc(c->sb_cap);
+		if (!c->sb)
+			return LP_ERR_NOMEM;
+	}
+	/* A ring: bytes ngtcp2 still points at ([acked, sent)) never move. */
+	pos = (size_t)(c->sb_tail % c->sb_cap);
+	first = len < c->sb_cap - pos ? len : c->sb_cap - pos;
+	memcpy(c->sb + pos, data, first);
+	memcpy(c->sb, data + first, len - first);
+	c->sb_tail += len;
+	return 0;
+}
+
+size_t lp_quic_conn_stream_pending(const struct lp_quic_conn *c)
+{
+	return (size_t)(c->sb_tail - c->sb_acked);
+}
