@@ -312,6 +312,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct lp_http_resp *
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	if (resp->status == 401)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"softlan\"");
+	if (resp->status == 429)
+		MHD_add_response_header(r, "Retry-After", "60");
+	if (resp->allow[0])
+		MHD_add_response_header(r, "Allow", resp->allow);
 	enum MHD_Result ret = MHD_queue_response(c, resp->status ? resp->status : 500, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -326,6 +330,24 @@ static const char *bearer_token(struct MHD_Connection *c)
 	while (*a == ' ')
 		a++;
 	return *a ? a : NULL;
+}
+
+/* The methods routes offer for url, comma-separated, for the Allow header. */
+static void allowed_methods(struct lp_http *h, const char *url, char *out, size_t len)
+{
+	struct lp_http_req req = { 0 };
+	char scratch[512];
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < h->n_routes; i++) {
+		snprintf(scratch, sizeof(scratch), "%s", url);
+		if (!route_match(&h->routes[i], scratch, &req) || strstr(out, h->routes[i].method))
+			continue;
+		int n = snprintf(out + o, len - o, "%s%s", o ? ", " : "", h->routes[i].method);
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
 }
 
 static void dispatch(struct lp_http *h, struct MHD_Connection *c, const char *url,
@@ -352,9 +374,11 @@ static void dispatch(struct lp_http *h, struct MHD_Connection *c, const char *ur
 			match = &h->routes[i];
 	}
 	if (!match) {
-		if (path_known)
+		if (path_known) {
 			lp_http_error(resp, 405, "method_not_allowed", "%s is not allowed here",
 				      method);
+			allowed_methods(h, url, resp->allow, sizeof(resp->allow));
+		}
 		else
 			lp_http_error(resp, 404, "not_found", "no such path");
 		return;
@@ -481,7 +505,7 @@ int lp_http_listen(struct lp_http *h, int fd, bool tls)
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert_pem },
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, h->key_pem },
 		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
-		  (void *)(uintptr_t) "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+		  (void *)(uintptr_t) "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3" },
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	struct MHD_OptionItem no_opts[] = { { MHD_OPTION_END, 0, NULL } };

@@ -47,6 +47,7 @@ struct lp_http_resp {
 	size_t raw_len;
 	bool raw_owned;           /* free(raw) after sending */
 	const char *cache_control;
+	char allow[64]; /* Allow header of a 405 */
 };
 
 /* A route's handler: fill resp (status, json or raw). Return 0. */

@@ -118,10 +118,19 @@ static int read_ban(json_t *body, struct lp_ban_spec *b, struct lp_http_resp *re
 	if (lp_admin_get_str(body, "reason", b->reason, sizeof(b->reason), resp) < 0 ||
 	    lp_admin_get_time(body, "expires_at", &b->expires_at, resp) < 0)
 		return -1;
+	bool has_at = json_object_get(body, "expires_at") != NULL;
 	if ((r = lp_admin_get_uint(body, "expires_in", 1, 366ull * 86400, &secs, resp)) < 0)
 		return -1;
+	if (r && has_at) {
+		lp_http_error(resp, 422, "invalid", "give expires_at or expires_in, not both");
+		return -1;
+	}
 	if (r)
 		b->expires_at = lp_admin_now() + (int64_t)secs;
+	if (b->expires_at && b->expires_at <= lp_admin_now()) {
+		lp_http_error(resp, 422, "invalid", "expires_at: must be in the future");
+		return -1;
+	}
 	return 0;
 }
 

@@ -107,6 +107,7 @@ static void accept_new(struct lp_relay *r, struct lp_udp *u, const struct sockad
 	struct lp_session *s = lp_session_new(r, u);
 	if (!s)
 		return;
+	lp_session_set_remote(s, from, fromlen);
 	struct lp_quic_path path = {
 		.local = (const struct sockaddr *)&u->local.ss,
 		.local_len = u->local.len,
@@ -180,6 +181,7 @@ void lp_endpoint_on_timer(struct lp_loop *loop, struct lp_timer *t)
 static void write_session(struct lp_relay *r, struct lp_session *s, uint64_t now)
 {
 	struct lp_quic_batch b;
+	uint64_t close_at = lp_session_pending_close(s, now);
 	for (int i = 0; i < 64; i++) {
 		if (lp_quic_conn_write_batch(s->q, r->tx_buf, sizeof(r->tx_buf), LP_RELAY_GSO_MAX, &b,
 					     now) < 0 ||
@@ -193,6 +195,8 @@ static void write_session(struct lp_relay *r, struct lp_session *s, uint64_t now
 		return;
 	}
 	uint64_t exp = lp_quic_conn_expiry(s->q);
+	if (close_at < exp)
+		exp = close_at;
 	if (exp == UINT64_MAX) {
 		lp_loop_timer_cancel(r->loop, &s->timer);
 		return;

@@ -135,8 +135,12 @@ void lp_stats_on_timer(struct lp_loop *loop, struct lp_timer *t)
 			continue;
 		struct lp_member *m = &s->member;
 		struct lp_quic_info qi;
+		struct lp_quic_addr a;
 		lp_quic_conn_get_info(s->q, &qi);
 		m->rtt_us = qi.smoothed_rtt / 1000;
+		lp_quic_conn_remote(s->q, &a); /* follows NAT rebinding */
+		if (a.len)
+			lp_session_set_remote(s, (const struct sockaddr *)&a.ss, a.len);
 		struct lp_ctrl_msg msg = { .type = LP_CTRL_STATS };
 		struct lp_ctrl_stats *st = &msg.stats;
 		st->rtt_us = m->rtt_us;

@@ -79,6 +79,14 @@ static void on_signal(struct lp_loop *loop, int signo, void *arg)
 				log_warnx("certificate_reload_failed error=\"%s\" kept=old", why);
 			else
 				log_info("certificate_reloaded cert=%s", r->cfg.cert_file);
+			const uint8_t *pin = lp_tls_creds_pin(r->creds);
+			if (memcmp(pin, r->pin, sizeof(r->pin)) != 0) {
+				char p[LP_PIN_STRLEN];
+				memcpy(r->pin, pin, sizeof(r->pin));
+				log_warnx("certificate_pin_changed pin=%s hint=\"invites handed out "
+					  "before carry the old pin; rotate codes or reuse the key\"",
+					  lp_pin_format(r->pin, p));
+			}
 		}
 		return;
 	}

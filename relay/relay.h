@@ -63,7 +63,11 @@ struct lp_session {
 	struct lp_ctrl_reader reader;
 	struct lp_member member; /* in a room once admitted */
 	bool admitted;
-	bool closing;    /* close requested; frees once the CONNECTION_CLOSE is out */
+	bool closing;       /* the session is ending: no more frames or messages */
+	bool close_pending; /* the QUIC close waits for the last message to be acked */
+	uint64_t close_code;
+	const char *close_reason; /* a static string */
+	uint64_t close_deadline;  /* close then, acked or not */
 	bool dirty;      /* has something to write: on the relay's dirty list */
 	bool reasm_init; /* reasm holds buffers */
 	struct lp_reasm reasm;
@@ -204,6 +208,8 @@ void lp_endpoint_unmap_cid(struct lp_relay *r, struct lp_session *s,
 extern const struct lp_quic_callbacks lp_session_callbacks;
 extern const struct lp_member_io lp_session_io;
 struct lp_session *lp_session_new(struct lp_relay *r, struct lp_udp *u);
+/* Record the peer's address (at accept, and when it moves). */
+void lp_session_set_remote(struct lp_session *s, const struct sockaddr *sa, socklen_t len);
 void lp_session_free(struct lp_session *s);
 /* Send a control message; the session closes if it cannot be queued. */
 int lp_session_send_ctrl(struct lp_session *s, const struct lp_ctrl_msg *m);
@@ -212,6 +218,13 @@ void lp_session_disconnect(struct lp_session *s, enum lp_disconnect_reason why,
 			   const char *message);
 /* Send a reject and close. */
 void lp_session_reject(struct lp_session *s, const struct lp_ctrl_reject *rej);
+/*
+ * End the connection with code once the control stream's last message is
+ * acknowledged (or after a second), so the agent reads why before the close.
+ */
+void lp_session_close_after_flush(struct lp_session *s, uint64_t code, const char *reason);
+/* Issue a pending close when its time has come; returns its deadline or UINT64_MAX. */
+uint64_t lp_session_pending_close(struct lp_session *s, uint64_t now);
 /* Leave the room (if admitted) and end the store session. Idempotent. */
 void lp_session_leave(struct lp_session *s, enum lp_disconnect_reason why);
 

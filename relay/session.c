@@ -168,10 +168,33 @@ void lp_session_disconnect(struct lp_session *s, enum lp_disconnect_reason why,
 	}
 	s->leave_reason = why;
 	lp_session_leave(s, why);
+	lp_session_close_after_flush(s, close_code(why), lp_disconnect_reason_name(why));
+}
+
+void lp_session_close_after_flush(struct lp_session *s, uint64_t code, const char *reason)
+{
 	s->closing = true;
-	lp_quic_conn_close(s->q, close_code(why), lp_disconnect_reason_name(why),
-			   lp_loop_now(s->relay->loop));
+	s->close_pending = true;
+	s->close_code = code;
+	s->close_reason = reason;
+	s->close_deadline = lp_loop_now(s->relay->loop) + 1000000000ull;
 	lp_endpoint_dirty(s);
+}
+
+uint64_t lp_session_pending_close(struct lp_session *s, uint64_t now)
+{
+	if (!s->close_pending)
+		return UINT64_MAX;
+	if (lp_quic_conn_is_closed(s->q)) {
+		s->close_pending = false;
+		return UINT64_MAX;
+	}
+	if (lp_quic_conn_stream_pending(s->q) == 0 || now >= s->close_deadline) {
+		s->close_pending = false;
+		lp_quic_conn_close(s->q, s->close_code, s->close_reason, now);
+		return UINT64_MAX;
+	}
+	return s->close_deadline;
 }
 
 void lp_session_reject(struct lp_session *s, const struct lp_ctrl_reject *rej)
@@ -182,23 +205,30 @@ void lp_session_reject(struct lp_session *s, const struct lp_ctrl_reject *rej)
 	ssize_t n = lp_ctrl_encode(&m, buf, sizeof(buf));
 	if (n > 0)
 		lp_quic_conn_stream_send(s->q, buf, (size_t)n);
-	s->closing = true;
-	lp_quic_conn_close(s->q, lp_reject_close_code(rej->reason),
-			   lp_reject_reason_name(rej->reason), lp_loop_now(s->relay->loop));
-	lp_endpoint_dirty(s);
+	lp_session_close_after_flush(s, lp_reject_close_code(rej->reason),
+				     lp_reject_reason_name(rej->reason));
 }
 
 /* ------------------------------------------------------------ QUIC callbacks */
 
-static void on_handshake_done(struct lp_quic_conn *c, void *ud)
+void lp_session_set_remote(struct lp_session *s, const struct sockaddr *sa, socklen_t len)
 {
-	struct lp_session *s = ud;
 	struct lp_quic_addr a;
-	lp_quic_conn_remote(c, &a);
+	if (len > sizeof(a.ss))
+		return;
+	memcpy(&a.ss, sa, len);
+	a.len = len;
 	addr_text(&a, s->addr, sizeof(s->addr), s->ip, sizeof(s->ip));
 	char canon[LP_STORE_ADDR_MAX];
 	if (lp_store_addr_canon(s->ip, canon) == 0)
 		memcpy(s->ip, canon, sizeof(canon));
+	snprintf(s->member.remote, sizeof(s->member.remote), "%s", s->addr);
+}
+
+static void on_handshake_done(struct lp_quic_conn *c, void *ud)
+{
+	struct lp_session *s = ud;
+	(void)c;
 	s->relay->stats.handshakes++;
 	log_debug("handshake_done addr=%s", s->addr);
 }

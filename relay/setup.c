@@ -176,7 +176,11 @@ int lp_relay_setup_token(struct lp_relay *r)
 			return 0;
 		int ret = lp_store_token_create(r->store, "token-file", token, (size_t)n, now, &id);
 		memset(token, 0, sizeof(token));
-		if (ret < 0 && ret != LP_ERR_EXISTS) {
+		if (ret == LP_ERR_EXISTS)
+			log_warnx("admin_token_revoked file=%s hint=\"the token in this file was "
+				  "revoked through the API and stays revoked; put a new one in it\"",
+				  r->cfg.admin_token_file);
+		else if (ret < 0) {
 			log_error("admin_token_failed error=\"%s\"", lp_strerror(ret));
 			return ret;
 		}
