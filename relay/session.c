@@ -22,7 +22,7 @@ static struct lp_log_rl proto_rl = LP_LOG_RL_INIT(10, 10);
 static void addr_text(const struct lp_quic_addr *a, char *addr, size_t addrlen, char *ip,
 		      size_t iplen)
 {
-	char host[64] = "?";
+	char host[INET6_ADDRSTRLEN + 2] = "?";
 	unsigned port = 0;
 	if (a->ss.ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
