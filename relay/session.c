@@ -39,7 +39,7 @@ static void addr_text(const struct lp_quic_addr *a, char *addr, size_t addrlen, 
 			snprintf(addr, addrlen, "[%s]:%u", host, ntohs(s6->sin6_port));
 		}
 	}
-	snprintf(ip, iplen, "%s", host);
+	snprintf(ip, iplen, "%.45s", host);
 }
 
 struct lp_session *lp_session_new(struct lp_relay *r, struct lp_udp *u)
