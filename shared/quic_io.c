@@ -17,7 +17,12 @@ void lp_quic_closed(struct lp_quic_conn *c, enum lp_quic_state state, uint64_t t
 	bool first = c->state < LP_QUIC_ST_CLOSING;
 
 	c->state = state;
-	if (state == LP_QUIC_ST_CLOSING || state == LP_QUIC_ST_DRAINING)
+	/* Closing starts its three PTOs when the CONNECTION_CLOSE first leaves
+	 * (write_one): a loop that runs timers before writes, after a stall,
+	 * must not reach the deadline before the packet was ever sent. */
+	if (state == LP_QUIC_ST_CLOSING)
+		c->close_deadline = UINT64_MAX;
+	if (state == LP_QUIC_ST_DRAINING)
 		c->close_deadline = ts + 3 * ngtcp2_conn_get_pto(c->conn);
 	if (state != LP_QUIC_ST_CLOSING) {
 		free(c->close_pkt);
@@ -343,6 +348,8 @@ static ssize_t write_one(struct lp_quic_conn *c, uint8_t *buf, size_t buflen,
 		if (!c->close_resend)
 			return 0;
 		c->close_resend = false;
+		if (c->close_deadline == UINT64_MAX)
+			c->close_deadline = ts + 3 * ngtcp2_conn_get_pto(c->conn);
 		memcpy(buf, c->close_pkt, c->close_pkt_len);
 		*to = c->close_to;
 		c->stats.pkts_sent++;

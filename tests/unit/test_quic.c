@@ -901,6 +901,13 @@ static void test_local_close_reason(void **state)
 			 0);
 	assert_int_equal(h.cli.closes, 1);
 	assert_int_equal(h.cli.close.kind, LP_QUIC_CLOSE_LOCAL);
+	/* The CONNECTION_CLOSE is waiting: the timer says "now"... */
+	assert_int_equal(lp_quic_conn_expiry(h.cli.c), 0);
+	/* ...and a loop that runs timers first, even long after (a stalled
+	 * process), must still get to send it. */
+	assert_int_equal(lp_quic_conn_handle_expiry(h.cli.c, lp_quic_now() + 10 * LP_QUIC_NS_PER_S),
+			 LP_ERR_STATE);
+	assert_false(lp_quic_conn_is_dead(h.cli.c));
 	assert_true(pump(&h, 2000, both_closed));
 	assert_int_equal(h.srv.close.kind, LP_QUIC_CLOSE_PEER);
 	assert_int_equal(h.srv.close.code, LP_QUIC_APP_SHUTDOWN);
