@@ -15,6 +15,7 @@
 #include "rand.h"
 
 #define RESUME_LEN 43 /* 258 random bits in the code alphabet */
+#define REPLACED_TEXT "a newer session of this member took over"
 
 static uint64_t minute_now(struct lp_relay *r)
 {
@@ -169,10 +170,15 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 	uint8_t hash[32];
 	if (h->resume[0] && lp_store_hash(h->resume, strlen(h->resume), hash) == 0)
 		old = resumable(room, hash, gateway);
+	/* Others see nothing of a resume unless the member's MAC or name changed. */
+	bool silent = false;
 	if (old) {
-		s->member.id = old->member.id;
-		lp_session_disconnect(old, LP_DISCONNECT_REPLACED,
-				      "a newer session of this member took over");
+		const struct lp_member *om = &old->member;
+		s->member.id = om->id;
+		silent = om->has_mac == h->has_mac && (!h->has_mac || lp_mac_equal(&om->mac, &h->mac)) &&
+			 strcmp(om->name, h->name) == 0;
+		if (!silent)
+			lp_session_disconnect(old, LP_DISCONNECT_REPLACED, REPLACED_TEXT);
 	} else {
 		if (gateway && room->gateway)
 			return reject(s, LP_REJECT_GATEWAY_PRESENT,
@@ -203,7 +209,11 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 	if (lp_random_secret(resume, sizeof(resume), RESUME_LEN) < 0 ||
 	    lp_store_hash(resume, RESUME_LEN, m->resume_hash) < 0)
 		return reject(s, LP_REJECT_INTERNAL_ERROR, "the relay could not make a secret");
-	ret = lp_room_add(room, m, lp_loop_now(r->loop));
+	ret = silent ? lp_room_replace(room, &old->member, m) : LP_ERR_INVALID;
+	if (silent)
+		lp_session_disconnect(old, LP_DISCONNECT_REPLACED, REPLACED_TEXT);
+	if (ret < 0)
+		ret = lp_room_add(room, m, lp_loop_now(r->loop));
 	if (ret == LP_ERR_EXISTS && !gateway)
 		return reject(s, LP_REJECT_MAC_IN_USE, "MAC already in use in room %s",
 			      room->set.name);

@@ -197,3 +197,17 @@ size_t lp_fdb_sweep(struct lp_fdb *t, uint64_t now_ns)
 {
 	return fdb_remove_if(t, is_aged, now_ns);
 }
+
+size_t lp_fdb_rebind(struct lp_fdb *t, uint32_t member, void *ref)
+{
+	size_t n = 0;
+	if (!t->slots)
+		return 0;
+	for (size_t i = 0; i <= t->mask; i++) {
+		if (t->slots[i].used && t->slots[i].member == member) {
+			t->slots[i].ref = ref;
+			n++;
+		}
+	}
+	return n;
+}

@@ -80,6 +80,9 @@ int lp_fdb_pin(struct lp_fdb *t, const struct lp_mac *mac, uint32_t member, void
 /* lp_fdb_forget_member: remove every entry, pinned or learned, of member. Returns how many. */
 size_t lp_fdb_forget_member(struct lp_fdb *t, uint32_t member);
 
+/* lp_fdb_rebind: point every entry of member at ref (its new session). Returns how many. */
+size_t lp_fdb_rebind(struct lp_fdb *t, uint32_t member, void *ref);
+
 /* lp_fdb_sweep: remove learned entries older than the age limit. Returns how many. */
 size_t lp_fdb_sweep(struct lp_fdb *t, uint64_t now_ns);
 

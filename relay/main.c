@@ -66,6 +66,24 @@ static void on_sweep(struct lp_loop *loop, struct lp_timer *t)
 	lp_loop_timer_arm_in(loop, t, 5ull * 1000000000ull);
 }
 
+#define SHUTDOWN_GRACE_NS (1500ull * 1000000ull)
+
+/* Stop once every session's close is out, or at the deadline. */
+static void on_stop_timer(struct lp_loop *loop, struct lp_timer *t)
+{
+	struct lp_relay *r = t->arg;
+	bool waiting = false;
+	for (struct lp_session *s = r->sessions; s; s = s->next)
+		if (s->close_pending)
+			waiting = true;
+	if (!waiting || lp_loop_now(loop) >= r->stop_deadline) {
+		lp_endpoint_flush(loop, r);
+		lp_loop_stop(loop);
+		return;
+	}
+	lp_loop_timer_arm_in(loop, t, 20ull * 1000000ull);
+}
+
 static void on_signal(struct lp_loop *loop, int signo, void *arg)
 {
 	struct lp_relay *r = arg;
@@ -90,12 +108,17 @@ static void on_signal(struct lp_loop *loop, int signo, void *arg)
 		}
 		return;
 	}
+	if (r->stopping)
+		return;
 	log_info("shutdown signal=%s members=%zu", signo == SIGINT ? "SIGINT" : "SIGTERM",
 		 r->n_sessions);
 	r->stopping = true;
 	lp_endpoint_close_all(r, LP_DISCONNECT_SHUTDOWN);
 	lp_flush_now(r, lp_relay_now());
-	lp_loop_stop(loop);
+	/* let members read why and receive their close, for at most a little while */
+	r->stop_deadline = lp_loop_now(loop) + SHUTDOWN_GRACE_NS;
+	lp_timer_init(&r->stop_timer, on_stop_timer, r);
+	lp_loop_timer_arm_in(loop, &r->stop_timer, 0);
 }
 
 static void print_banner(struct lp_relay *r)

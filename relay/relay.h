@@ -158,6 +158,8 @@ struct lp_relay {
 	struct lp_timer flush_timer;
 	struct lp_timer stats_timer;
 	struct lp_timer sweep_timer;
+	struct lp_timer stop_timer;
+	uint64_t stop_deadline;
 	struct lp_relay_stats stats;
 	uint64_t started_ns;
 	int64_t started_at;

@@ -142,6 +142,25 @@ int lp_room_add(struct lp_room *r, struct lp_member *m, uint64_t now_ns)
 	return 0;
 }
 
+int lp_room_replace(struct lp_room *r, struct lp_member *old, struct lp_member *nm)
+{
+	if (old->room != r || old->index >= r->n_members || r->members[old->index] != old ||
+	    old->id != nm->id || old->gateway != nm->gateway || old->has_mac != nm->has_mac ||
+	    (old->has_mac && !lp_mac_equal(&old->mac, &nm->mac)))
+		return LP_ERR_INVALID;
+	nm->room = r;
+	nm->index = old->index;
+	nm->ctr = old->ctr;
+	nm->bcast_rl = old->bcast_rl;
+	nm->bytes_rl = old->bytes_rl;
+	r->members[nm->index] = nm;
+	if (r->gateway == old)
+		r->gateway = nm;
+	lp_fdb_rebind(&r->fdb, nm->id, nm);
+	old->room = NULL; /* its counters stay its own, for its session record */
+	return 0;
+}
+
 void lp_room_remove(struct lp_room *r, struct lp_member *m, enum lp_disconnect_reason why)
 {
 	if (m->room != r || m->index >= r->n_members || r->members[m->index] != m)

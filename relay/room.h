@@ -114,6 +114,14 @@ int lp_room_add(struct lp_room *r, struct lp_member *m, uint64_t now_ns);
  */
 void lp_room_remove(struct lp_room *r, struct lp_member *m, enum lp_disconnect_reason why);
 
+/*
+ * lp_room_replace: nm takes old's place (a resumed session): same id, MAC,
+ * forwarding entries and (a copy of the) counters; nobody is told. old leaves the room
+ * without a peer_left. Returns 0, or LP_ERR_INVALID when old is not in r or
+ * their ids, roles or MACs differ.
+ */
+int lp_room_replace(struct lp_room *r, struct lp_member *old, struct lp_member *nm);
+
 /* lp_room_find: the live member with this id, or NULL. */
 struct lp_member *lp_room_find(const struct lp_room *r, uint32_t id);
 

@@ -351,8 +351,10 @@ static void on_datagram(struct lp_quic_conn *c, const uint8_t *data, size_t len,
 	int r = lp_reasm_push(&s->reasm, &d, now, &frame, &flen);
 	if (r == 1)
 		lp_room_forward(m->room, m, frame, flen, now);
-	else if (r < 0)
-		lp_counters_drop(&m->ctr, r == LP_ERR_TOO_BIG ? LP_DROP_OVERSIZE : LP_DROP_FRAGMENT);
+	else if (r == LP_ERR_TOO_BIG && d.index == 0)
+		lp_counters_drop(&m->ctr, LP_DROP_OVERSIZE); /* once per frame, not per piece */
+	else if (r < 0 && r != LP_ERR_TOO_BIG)
+		lp_counters_drop(&m->ctr, LP_DROP_FRAGMENT);
 }
 
 static void on_close(struct lp_quic_conn *c, const struct lp_quic_close *info, void *ud)

@@ -8,9 +8,9 @@ bad_bins=()
 for t in "$@"; do
 	out=$("$t" 2>&1)
 	rc=$?
-	p=$(grep -c '^\[       OK \]' <<<"$out")
-	f=$(grep -c '^\[  FAILED  \]' <<<"$out")
-	f=$((f > 0 ? f - 1 : 0)) # cmocka repeats the failures under a summary line
+	# cmocka's own totals: "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), listed below:"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\.$/\1/p' <<<"$out" | awk '{s+=$1} END {print s+0}')
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:$/\1/p' <<<"$out" | awk '{s+=$1} END {print s+0}')
 	if [ $rc -ne 0 ]; then
 		echo "$out"
 		echo "FAIL: $t (exit $rc)"

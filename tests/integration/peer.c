@@ -282,8 +282,8 @@ int peer_new(struct peer **out, const char *label, const struct lp_invite *inv,
 	snprintf(p->label, sizeof(p->label), "%s", label ? label : "peer");
 	p->opts = *opts;
 	if (!p->opts.role)
-		p->opts.role = inv->role == LP_INVITE_GATEWAY ? LP_CTRL_ROLE_GATEWAY
-							      : LP_CTRL_ROLE_CLIENT;
+		p->opts.role =
+			inv->role == LP_INVITE_GATEWAY ? LP_CTRL_ROLE_GATEWAY : LP_CTRL_ROLE_CLIENT;
 	if ((r = dup_str(p->code, sizeof(p->code), opts->code ? opts->code : inv->code)) < 0 ||
 	    (r = dup_str(p->name, sizeof(p->name), opts->name)) < 0 ||
 	    (r = dup_str(p->resume_in, sizeof(p->resume_in), opts->resume)) < 0)
@@ -360,8 +360,8 @@ void peer_free(struct peer *p)
 	if (p->q && !lp_quic_conn_is_closed(p->q)) {
 		uint64_t now = lp_quic_now();
 
-		lp_quic_conn_close(p->q, lp_disconnect_close_code(LP_DISCONNECT_LEAVING),
-				   "leaving", now);
+		lp_quic_conn_close(p->q, lp_disconnect_close_code(LP_DISCONNECT_LEAVING), "leaving",
+				   now);
 		flush(p, now);
 	}
 	destroy(p);
@@ -387,8 +387,8 @@ int peer_leave(struct peer *p)
 		return LP_ERR_STATE;
 	m.disconnect.reason = LP_DISCONNECT_LEAVING;
 	(void)peer_send_ctrl(p, &m);
-	return lp_quic_conn_close(p->q, lp_disconnect_close_code(LP_DISCONNECT_LEAVING),
-				  "leaving", lp_quic_now());
+	return lp_quic_conn_close(p->q, lp_disconnect_close_code(LP_DISCONNECT_LEAVING), "leaving",
+				  lp_quic_now());
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -729,7 +729,7 @@ size_t peer_frame_dhcp_offer(uint8_t *buf, size_t cap, const struct lp_mac *src)
 	b[0] = 2; /* BOOTREPLY */
 	b[1] = 1;
 	b[2] = 6;
-	memcpy(b + 16, (const uint8_t[]){ 192, 168, 1, 50 }, 4); /* yiaddr */
+	memcpy(b + 16, (const uint8_t[]){ 192, 168, 1, 50 }, 4);		 /* yiaddr */
 	memcpy(b + 236, (const uint8_t[]){ 99, 130, 83, 99, 53, 1, 2, 255 }, 8); /* OFFER */
 	return len;
 }
@@ -754,7 +754,13 @@ const char *peer_describe(const struct peer *p)
 		 "ctrl_errors=%zu%s%s",
 		 p->label, p->handshake, peer_id(p), rej, disc, cls,
 		 (unsigned long long)p->frames_total, (unsigned long long)p->dgrams_rx,
-		 (unsigned long long)p->frags_rx, (unsigned long long)p->dgrams_bad,
-		 p->ctrl_errors, p->ctrl_errors ? " last: " : "", p->ctrl_error);
+		 (unsigned long long)p->frags_rx, (unsigned long long)p->dgrams_bad, p->ctrl_errors,
+		 p->ctrl_errors ? " last: " : "", p->ctrl_error);
 	return buf;
+}
+
+void peer_dump_all(void)
+{
+	for (const struct peer *p = peers; p; p = p->next)
+		fprintf(stderr, "  peer %s\n", peer_describe(p));
 }

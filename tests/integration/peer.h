@@ -32,7 +32,7 @@
 #define PEER_FRAME_MAX LP_REASM_DEFAULT_MAX_FRAME
 /* peer_joined / peer_left messages kept per peer. */
 #define PEER_MAX_EVENTS 32
-#define PEER_LABEL_MAX 32
+#define PEER_LABEL_MAX	32
 
 /* How the peer introduces itself. Zero means "the default" for every field. */
 struct peer_opts {
@@ -77,10 +77,10 @@ struct peer {
 
 	/* Control stream. */
 	struct lp_ctrl_reader reader;
-	bool handshake;			  /* QUIC handshake done */
-	bool welcomed;			  /* welcome holds the relay's welcome */
-	struct lp_ctrl_msg welcome;	  /* type LP_CTRL_WELCOME; owns its members */
-	bool rejected;			  /* reject holds the relay's reject */
+	bool handshake;		    /* QUIC handshake done */
+	bool welcomed;		    /* welcome holds the relay's welcome */
+	struct lp_ctrl_msg welcome; /* type LP_CTRL_WELCOME; owns its members */
+	bool rejected;		    /* reject holds the relay's reject */
 	struct lp_ctrl_reject reject;
 	bool disconnected; /* disconnect holds the relay's disconnect */
 	struct lp_ctrl_disconnect disconnect;
@@ -229,5 +229,8 @@ size_t peer_frame_dhcp_offer(uint8_t *buf, size_t cap, const struct lp_mac *src)
 
 /* peer_describe: one line of p's state for failure messages (static buffer). */
 const char *peer_describe(const struct peer *p);
+
+/* peer_dump_all: peer_describe() every live peer to stderr (after a failure). */
+void peer_dump_all(void);
 
 #endif
