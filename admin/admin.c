@@ -70,8 +70,7 @@ int lp_admin_fail(struct lp_http_resp *resp, int err, const char *what, const ch
 	case LP_ERR_INVALID:
 		return lp_http_error(resp, 422, "invalid", "%s", m ? m : "invalid value");
 	default:
-		return lp_http_error(resp, 500, "internal_error", "%s: %s", what,
-				     lp_strerror(err));
+		return lp_http_error(resp, 500, "internal_error", "%s: %s", what, lp_strerror(err));
 	}
 }
 
@@ -91,14 +90,17 @@ int lp_admin_parse_time(const char *s, int64_t *out)
 {
 	int y, mo, d, h, mi, sec, n = 0;
 	if (strlen(s) != 20 ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-	    n != 20)
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 20)
 		return LP_ERR_INVALID;
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
 	    sec > 60 || h < 0 || mi < 0 || sec < 0)
 		return LP_ERR_INVALID;
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-			 .tm_hour = h, .tm_min = mi, .tm_sec = sec };
+	struct tm tm = { .tm_year = y - 1900,
+			 .tm_mon = mo - 1,
+			 .tm_mday = d,
+			 .tm_hour = h,
+			 .tm_min = mi,
+			 .tm_sec = sec };
 	time_t t = timegm(&tm);
 	if (t == (time_t)-1 || tm.tm_mday != d)
 		return LP_ERR_INVALID; /* 31 February and the like */
@@ -119,8 +121,8 @@ int lp_admin_get_uint(json_t *obj, const char *key, uint64_t min, uint64_t max, 
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    (uint64_t)json_integer_value(v) < min || (uint64_t)json_integer_value(v) > max) {
-		lp_http_error(resp, 422, "invalid", "%s: must be an integer from %llu to %llu",
-			      key, (unsigned long long)min, (unsigned long long)max);
+		lp_http_error(resp, 422, "invalid", "%s: must be an integer from %llu to %llu", key,
+			      (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	*out = (uint64_t)json_integer_value(v);
@@ -140,8 +142,7 @@ int lp_admin_get_bool(json_t *obj, const char *key, bool *out, struct lp_http_re
 	return 1;
 }
 
-int lp_admin_get_str(json_t *obj, const char *key, char *out, size_t max,
-		     struct lp_http_resp *resp)
+int lp_admin_get_str(json_t *obj, const char *key, char *out, size_t max, struct lp_http_resp *resp)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v)
@@ -155,8 +156,8 @@ int lp_admin_get_str(json_t *obj, const char *key, char *out, size_t max,
 	}
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-			lp_http_error(resp, 422, "invalid", "%s: control characters are not allowed",
-				      key);
+			lp_http_error(resp, 422, "invalid",
+				      "%s: control characters are not allowed", key);
 			return -1;
 		}
 	}

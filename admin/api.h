@@ -23,21 +23,21 @@
 #include "http.h"
 #include "mac.h"
 
-#define LP_API_NAME_MAX 65    /* room and member names: 64 bytes + NUL */
+#define LP_API_NAME_MAX	  65  /* room and member names: 64 bytes + NUL */
 #define LP_API_INVITE_MAX 512 /* an invite string */
-#define LP_API_ADDR_MAX 64    /* "[v6]:port" */
-#define LP_API_AGENT_MAX 65
+#define LP_API_ADDR_MAX	  64  /* "[v6]:port" */
+#define LP_API_AGENT_MAX  65
 #define LP_API_REASON_MAX 129
-#define LP_API_TOKEN_MAX 80
+#define LP_API_TOKEN_MAX  80
 
 /* Room settings; in an update only the fields whose has_ flag is set change. */
 struct lp_room_spec {
 	char name[LP_API_NAME_MAX];
-	uint32_t max_clients;        /* 1..1000 */
-	uint32_t mtu;                /* 1280..9000 */
-	uint32_t bcast_pps;          /* broadcast+multicast frames/s per member, 0 = unlimited */
-	uint64_t bytes_per_s;        /* total bytes/s per member, 0 = unlimited */
-	int64_t expires_at;          /* unix seconds, 0 = never */
+	uint32_t max_clients; /* 1..1000 */
+	uint32_t mtu;	      /* 1280..9000 */
+	uint32_t bcast_pps;   /* broadcast+multicast frames/s per member, 0 = unlimited */
+	uint64_t bytes_per_s; /* total bytes/s per member, 0 = unlimited */
+	int64_t expires_at;   /* unix seconds, 0 = never */
 	bool enabled;
 	bool has_name, has_max_clients, has_mtu, has_bcast_pps, has_bytes_per_s, has_expires_at,
 		has_enabled;
@@ -128,7 +128,8 @@ struct lp_admin_ops {
 	int (*room_update)(void *ctx, int64_t id, const struct lp_room_spec *spec,
 			   struct lp_room_view *out, char *msg, size_t msglen);
 	int (*room_delete)(void *ctx, int64_t id);
-	int (*room_rotate)(void *ctx, int64_t id, bool client, bool gateway, struct lp_invites *inv);
+	int (*room_rotate)(void *ctx, int64_t id, bool client, bool gateway,
+			   struct lp_invites *inv);
 	/* Live members, and kick (which also disconnects the member with reason "kicked"). */
 	int (*member_list)(void *ctx, int64_t room, struct lp_member_view **out, size_t *n);
 	int (*member_kick)(void *ctx, int64_t room, uint32_t member);

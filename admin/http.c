@@ -16,7 +16,7 @@
 #include "log.h"
 
 #define MAX_SEGMENTS 8
-#define FAIL_SLOTS 1024 /* sources tracked for failed attempts; the oldest is reused */
+#define FAIL_SLOTS   1024 /* sources tracked for failed attempts; the oldest is reused */
 
 struct route {
 	const char *method;
@@ -262,7 +262,8 @@ static void client_addr(struct MHD_Connection *c, char *buf, size_t len)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
 			  (socklen_t)len);
 	} else if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 		if (IN6_IS_ADDR_V4MAPPED(a))
 			inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
 		else
@@ -378,8 +379,7 @@ static void dispatch(struct lp_http *h, struct MHD_Connection *c, const char *ur
 			lp_http_error(resp, 405, "method_not_allowed", "%s is not allowed here",
 				      method);
 			allowed_methods(h, url, resp->allow, sizeof(resp->allow));
-		}
-		else
+		} else
 			lp_http_error(resp, 404, "not_found", "no such path");
 		return;
 	}
@@ -401,7 +401,8 @@ static void dispatch(struct lp_http *h, struct MHD_Connection *c, const char *ur
 			log_info("api_auth_failed addr=%s path=%s", req.client_addr, url);
 			lp_http_error(resp, 401, "unauthorized",
 				      req.bearer ? "invalid admin token"
-						 : "an admin token is required (Authorization: Bearer TOKEN)");
+						 : "an admin token is required (Authorization: "
+						   "Bearer TOKEN)");
 			return;
 		}
 	}
@@ -413,11 +414,12 @@ static void dispatch(struct lp_http *h, struct MHD_Connection *c, const char *ur
 			lp_http_error(resp, 400, "bad_request", "a JSON object body is required");
 			return;
 		}
-		req.json = json_loadb((const char *)rq->body, rq->len, JSON_REJECT_DUPLICATES,
-				      &jerr);
+		req.json =
+			json_loadb((const char *)rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!req.json) {
-			lp_http_error(resp, 400, "bad_json", "body is not valid JSON: %s at line %d",
-				      jerr.text, jerr.line);
+			lp_http_error(resp, 400, "bad_json",
+				      "body is not valid JSON: %s at line %d", jerr.text,
+				      jerr.line);
 			return;
 		}
 		if (!json_is_object(req.json)) {
@@ -433,9 +435,8 @@ static void dispatch(struct lp_http *h, struct MHD_Connection *c, const char *ur
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size,
-				  void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct lp_http *h = cls;
 	struct request *rq = *con_cls;

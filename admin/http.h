@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LP_HTTP_MAX_BODY (64 * 1024) /* larger bodies get 413 */
-#define LP_HTTP_MAX_PARAMS 4
-#define LP_HTTP_MAX_ROUTES 48
+#define LP_HTTP_MAX_BODY    (64 * 1024) /* larger bodies get 413 */
+#define LP_HTTP_MAX_PARAMS  4
+#define LP_HTTP_MAX_ROUTES  48
 #define LP_HTTP_MAX_DAEMONS 4
-#define LP_HTTP_ADDR_MAX 64
+#define LP_HTTP_ADDR_MAX    64
 
 struct lp_http;
 struct MHD_Connection;
@@ -31,21 +31,21 @@ struct lp_http_req {
 	size_t n_params;
 	const uint8_t *body;
 	size_t body_len;
-	json_t *json;                     /* the parsed body, when the route takes JSON */
+	json_t *json;			    /* the parsed body, when the route takes JSON */
 	char client_addr[LP_HTTP_ADDR_MAX]; /* the peer's IP address, no port */
-	int64_t token_id;                 /* the authenticated admin token, or -1 */
-	const char *bearer;               /* raw bearer token (never log it), or NULL */
+	int64_t token_id;		    /* the authenticated admin token, or -1 */
+	const char *bearer;		    /* raw bearer token (never log it), or NULL */
 	struct MHD_Connection *conn;
 	struct lp_http *http;
 };
 
 struct lp_http_resp {
 	unsigned status;
-	json_t *json;             /* owned by the response; serialised compactly */
+	json_t *json;		  /* owned by the response; serialised compactly */
 	const char *content_type; /* for raw bodies */
-	const void *raw;          /* static or owned (raw_owned) bytes instead of json */
+	const void *raw;	  /* static or owned (raw_owned) bytes instead of json */
 	size_t raw_len;
-	bool raw_owned;           /* free(raw) after sending */
+	bool raw_owned; /* free(raw) after sending */
 	const char *cache_control;
 	char allow[64]; /* Allow header of a 405 */
 };
@@ -55,7 +55,7 @@ typedef int (*lp_http_handler)(void *ctx, struct lp_http_req *req, struct lp_htt
 
 enum lp_http_auth {
 	LP_HTTP_PUBLIC = 0, /* no token */
-	LP_HTTP_ADMIN,      /* a valid admin bearer token */
+	LP_HTTP_ADMIN,	    /* a valid admin bearer token */
 };
 
 /*
@@ -66,8 +66,8 @@ typedef int64_t (*lp_http_auth_fn)(void *ctx, const char *token);
 
 struct lp_http_cfg {
 	lp_http_auth_fn auth;
-	void *ctx;                /* passed to auth and to every handler */
-	uint32_t fail_rate;       /* failed authentications allowed per source per minute */
+	void *ctx;		  /* passed to auth and to every handler */
+	uint32_t fail_rate;	  /* failed authentications allowed per source per minute */
 	const char *tls_cert_pem; /* for https listeners */
 	const char *tls_key_pem;
 };

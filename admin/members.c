@@ -22,17 +22,18 @@ static int ids(struct lp_http_req *req, struct lp_http_resp *resp, int64_t *room
 static json_t *member_json(const struct lp_member_view *m)
 {
 	char mac[LP_MAC_STRLEN];
-	json_t *o = json_pack(
-		"{s:i,s:s,s:s?,s:s?,s:s,s:s,s:I,s:o,s:{s:I,s:I,s:I,s:I},s:o,s:I}", "id", (int)m->id,
-		"role", m->gateway ? "gateway" : "client", "mac",
-		m->has_mac ? lp_mac_format(&m->mac, mac) : NULL, "name", m->name[0] ? m->name : NULL,
-		"agent", m->agent, "remote", m->remote, "rtt_us", (json_int_t)m->rtt_us,
-		"connected_at", lp_admin_time(m->connected_at), "traffic", "up_frames",
-		(json_int_t)lp_counters_frames(&m->ctr, LP_DIR_UP), "up_bytes",
-		(json_int_t)lp_counters_bytes(&m->ctr, LP_DIR_UP), "down_frames",
-		(json_int_t)lp_counters_frames(&m->ctr, LP_DIR_DOWN), "down_bytes",
-		(json_int_t)lp_counters_bytes(&m->ctr, LP_DIR_DOWN), "drops",
-		lp_admin_drops_json(&m->ctr), "drops_total", (json_int_t)lp_counters_drops(&m->ctr));
+	json_t *o = json_pack("{s:i,s:s,s:s?,s:s?,s:s,s:s,s:I,s:o,s:{s:I,s:I,s:I,s:I},s:o,s:I}",
+			      "id", (int)m->id, "role", m->gateway ? "gateway" : "client", "mac",
+			      m->has_mac ? lp_mac_format(&m->mac, mac) : NULL, "name",
+			      m->name[0] ? m->name : NULL, "agent", m->agent, "remote", m->remote,
+			      "rtt_us", (json_int_t)m->rtt_us, "connected_at",
+			      lp_admin_time(m->connected_at), "traffic", "up_frames",
+			      (json_int_t)lp_counters_frames(&m->ctr, LP_DIR_UP), "up_bytes",
+			      (json_int_t)lp_counters_bytes(&m->ctr, LP_DIR_UP), "down_frames",
+			      (json_int_t)lp_counters_frames(&m->ctr, LP_DIR_DOWN), "down_bytes",
+			      (json_int_t)lp_counters_bytes(&m->ctr, LP_DIR_DOWN), "drops",
+			      lp_admin_drops_json(&m->ctr), "drops_total",
+			      (json_int_t)lp_counters_drops(&m->ctr));
 	return o;
 }
 
@@ -84,8 +85,8 @@ static json_t *ban_json(const struct lp_ban_view *b)
 
 static int read_ban(json_t *body, struct lp_ban_spec *b, struct lp_http_resp *resp)
 {
-	static const char *const keys[] = { "mac", "addr", "reason", "expires_at", "expires_in",
-					    NULL };
+	static const char *const keys[] = { "mac",	  "addr",	"reason",
+					    "expires_at", "expires_in", NULL };
 	char mac[32];
 	uint64_t secs;
 	int r;
@@ -106,7 +107,8 @@ static int read_ban(json_t *body, struct lp_ban_spec *b, struct lp_http_resp *re
 		return -1;
 	if (r) {
 		unsigned char buf[16];
-		if (inet_pton(AF_INET, b->addr, buf) != 1 && inet_pton(AF_INET6, b->addr, buf) != 1) {
+		if (inet_pton(AF_INET, b->addr, buf) != 1 &&
+		    inet_pton(AF_INET6, b->addr, buf) != 1) {
 			lp_http_error(resp, 422, "invalid", "addr: not an IP address");
 			return -1;
 		}
@@ -186,8 +188,8 @@ static int h_ban_delete(void *hctx, struct lp_http_req *req, struct lp_http_resp
 int lp_admin_members_register(struct lp_admin *a)
 {
 	struct lp_http *h = a->http;
-	if (lp_http_route(h, "GET", "/api/v1/rooms/{id}/members", LP_HTTP_ADMIN, false,
-			  h_members) < 0 ||
+	if (lp_http_route(h, "GET", "/api/v1/rooms/{id}/members", LP_HTTP_ADMIN, false, h_members) <
+		    0 ||
 	    lp_http_route(h, "DELETE", "/api/v1/rooms/{id}/members/{member}", LP_HTTP_ADMIN, false,
 			  h_kick) < 0 ||
 	    lp_http_route(h, "POST", "/api/v1/rooms/{id}/bans", LP_HTTP_ADMIN, true, h_ban_add) <

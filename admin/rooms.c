@@ -32,8 +32,8 @@ static json_t *invites_json(const struct lp_invites *inv)
 /* Read a room spec from a request body; for a create, fill in the defaults. */
 static int read_spec(json_t *body, bool create, struct lp_room_spec *s, struct lp_http_resp *resp)
 {
-	static const char *const keys[] = { "name",	  "max_clients", "mtu",	       "limits",
-					    "enabled",	  "expires_at",	 "expires_in", NULL };
+	static const char *const keys[] = { "name",    "max_clients", "mtu",	    "limits",
+					    "enabled", "expires_at",  "expires_in", NULL };
 	static const char *const limit_keys[] = { "broadcast_pps", "bytes_per_s", NULL };
 	uint64_t v;
 	int r;
@@ -68,8 +68,7 @@ static int read_spec(json_t *body, bool create, struct lp_room_spec *s, struct l
 			return -1;
 		s->has_bcast_pps = r;
 		s->bcast_pps = r ? (uint32_t)v : 0;
-		if ((r = lp_admin_get_uint(limits, "bytes_per_s", 0, 4000000000ull, &v, resp)) <
-		    0)
+		if ((r = lp_admin_get_uint(limits, "bytes_per_s", 0, 4000000000ull, &v, resp)) < 0)
 			return -1;
 		s->has_bytes_per_s = r;
 		s->bytes_per_s = r ? v : 0;
@@ -90,7 +89,8 @@ static int read_spec(json_t *body, bool create, struct lp_room_spec *s, struct l
 		return -1;
 	if (r) {
 		if (s->has_expires_at) {
-			lp_http_error(resp, 422, "invalid", "give expires_at or expires_in, not both");
+			lp_http_error(resp, 422, "invalid",
+				      "give expires_at or expires_in, not both");
 			return -1;
 		}
 		s->expires_at = lp_admin_now() + (int64_t)v;

@@ -6,9 +6,9 @@
 #include "code.h"
 #include "err.h"
 
-#define METRICS_MAX (16u << 20)
+#define METRICS_MAX	  (16u << 20)
 #define HISTORY_DEFAULT_S 3600
-#define HISTORY_MAX_S (7 * 86400)
+#define HISTORY_MAX_S	  (7 * 86400)
 
 static int h_stats(void *hctx, struct lp_http_req *req, struct lp_http_resp *resp)
 {
@@ -68,14 +68,15 @@ static int h_history(void *hctx, struct lp_http_req *req, struct lp_http_resp *r
 		return lp_admin_fail(resp, r, "no such room", NULL);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(
-			arr, json_pack("{s:o,s:I,s:i,s:I,s:I,s:I,s:I,s:I}", "t",
-				       lp_admin_time(s[i].minute), "ts", (json_int_t)s[i].minute,
-				       "members", (int)s[i].members, "up_bytes",
-				       (json_int_t)s[i].up_bytes, "down_bytes",
-				       (json_int_t)s[i].down_bytes, "up_frames",
-				       (json_int_t)s[i].up_frames, "down_frames",
-				       (json_int_t)s[i].down_frames, "drops", (json_int_t)s[i].drops));
+		json_array_append_new(arr, json_pack("{s:o,s:I,s:i,s:I,s:I,s:I,s:I,s:I}", "t",
+						     lp_admin_time(s[i].minute), "ts",
+						     (json_int_t)s[i].minute, "members",
+						     (int)s[i].members, "up_bytes",
+						     (json_int_t)s[i].up_bytes, "down_bytes",
+						     (json_int_t)s[i].down_bytes, "up_frames",
+						     (json_int_t)s[i].up_frames, "down_frames",
+						     (json_int_t)s[i].down_frames, "drops",
+						     (json_int_t)s[i].drops));
 	free(s);
 	resp->status = 200;
 	resp->json = json_pack("{s:I,s:o,s:o,s:i,s:o}", "room_id", (json_int_t)room, "since",
@@ -109,9 +110,9 @@ static int h_join(void *hctx, struct lp_http_req *req, struct lp_http_resp *resp
 		return lp_admin_fail(resp, r, "join", NULL);
 	resp->status = 200;
 	resp->json = json_pack("{s:i,s:I,s:s,s:s,s:i,s:i,s:{s:i,s:I},s:{s:s,s:i},s:s}",
-			       "protocol_version", 1, "room_id", (json_int_t)j.room_id,
-			       "room_name", j.room_name, "role", j.gateway ? "gateway" : "client",
-			       "mtu", (int)j.mtu, "max_clients", (int)j.max_clients, "limits",
+			       "protocol_version", 1, "room_id", (json_int_t)j.room_id, "room_name",
+			       j.room_name, "role", j.gateway ? "gateway" : "client", "mtu",
+			       (int)j.mtu, "max_clients", (int)j.max_clients, "limits",
 			       "broadcast_pps", (int)j.bcast_pps, "bytes_per_s",
 			       (json_int_t)j.bytes_per_s, "quic", "host", j.quic_host, "port",
 			       (int)j.quic_port, "server_name", j.server_name);
@@ -152,8 +153,8 @@ int lp_admin_stats_register(struct lp_admin *a)
 	struct lp_http *h = a->http;
 	if (lp_http_route(h, "GET", "/api/v1/rooms/{id}/stats", LP_HTTP_ADMIN, false, h_stats) <
 		    0 ||
-	    lp_http_route(h, "GET", "/api/v1/rooms/{id}/history", LP_HTTP_ADMIN, false,
-			  h_history) < 0 ||
+	    lp_http_route(h, "GET", "/api/v1/rooms/{id}/history", LP_HTTP_ADMIN, false, h_history) <
+		    0 ||
 	    lp_http_route(h, "GET", "/api/v1/join", LP_HTTP_PUBLIC, false, h_join) < 0 ||
 	    lp_http_route(h, "GET", "/healthz", LP_HTTP_PUBLIC, false, h_health) < 0 ||
 	    lp_http_route(h, "GET", "/metrics", LP_HTTP_ADMIN, false, h_metrics) < 0)

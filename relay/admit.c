@@ -14,7 +14,7 @@
 #include "log.h"
 #include "rand.h"
 
-#define RESUME_LEN 43 /* 258 random bits in the code alphabet */
+#define RESUME_LEN    43 /* 258 random bits in the code alphabet */
 #define REPLACED_TEXT "a newer session of this member took over"
 
 static uint64_t minute_now(struct lp_relay *r)
@@ -128,8 +128,8 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 			      "too many failed attempts from your address; try again in a minute");
 	if (h->version != LP_PROTO_VERSION)
 		return reject(s, LP_REJECT_UNSUPPORTED_VERSION,
-			      "this relay speaks protocol version %d, the agent %u", LP_PROTO_VERSION,
-			      h->version);
+			      "this relay speaks protocol version %d, the agent %u",
+			      LP_PROTO_VERSION, h->version);
 	int ret = lp_store_code_lookup(r->store, h->code, strlen(h->code), now, &code);
 	if (ret == LP_ERR_NOT_FOUND || ret == LP_ERR_INVALID) {
 		lp_admit_note_failure(r, s->ip);
@@ -175,7 +175,8 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 	if (old) {
 		const struct lp_member *om = &old->member;
 		s->member.id = om->id;
-		silent = om->has_mac == h->has_mac && (!h->has_mac || lp_mac_equal(&om->mac, &h->mac)) &&
+		silent = om->has_mac == h->has_mac &&
+			 (!h->has_mac || lp_mac_equal(&om->mac, &h->mac)) &&
 			 strcmp(om->name, h->name) == 0;
 		if (!silent)
 			lp_session_disconnect(old, LP_DISCONNECT_REPLACED, REPLACED_TEXT);

@@ -77,7 +77,8 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -208,7 +209,8 @@ int lp_parse_api_url(const char *s, struct lp_api_listen *out, char *err, size_t
 		return fail(err, errlen, "'%s': expected ADDR:PORT with a numeric address", s);
 	if (!out->tls && !lp_sockaddr_is_loopback(&out->addr))
 		return fail(err, errlen,
-			    "'%s': plain http is only allowed on a loopback address; use https://", s);
+			    "'%s': plain http is only allowed on a loopback address; use https://",
+			    s);
 	return 0;
 }
 
@@ -314,7 +316,8 @@ int lp_relay_config_parse(struct lp_relay_config *cfg, int argc, char **argv, vo
 					    LP_RELAY_MAX_LISTEN);
 			if (lp_parse_listen(optarg, &cfg->listen[cfg->n_listen]) < 0)
 				return fail(err, errlen,
-					    "--listen: '%s': expected ADDR:PORT, [V6ADDR]:PORT or PORT/udp",
+					    "--listen: '%s': expected ADDR:PORT, [V6ADDR]:PORT or "
+					    "PORT/udp",
 					    optarg);
 			cfg->n_listen++;
 			break;
@@ -327,8 +330,8 @@ int lp_relay_config_parse(struct lp_relay_config *cfg, int argc, char **argv, vo
 			cfg->n_api++;
 			break;
 		case OPT_DATA:
-			if ((r = copy_arg(cfg->data_dir, sizeof(cfg->data_dir), optarg, "--data-dir",
-					  err, errlen)) < 0)
+			if ((r = copy_arg(cfg->data_dir, sizeof(cfg->data_dir), optarg,
+					  "--data-dir", err, errlen)) < 0)
 				return r;
 			break;
 		case OPT_CERT:
@@ -337,8 +340,8 @@ int lp_relay_config_parse(struct lp_relay_config *cfg, int argc, char **argv, vo
 				return r;
 			break;
 		case OPT_KEY:
-			if ((r = copy_arg(cfg->key_file, sizeof(cfg->key_file), optarg, "--key", err,
-					  errlen)) < 0)
+			if ((r = copy_arg(cfg->key_file, sizeof(cfg->key_file), optarg, "--key",
+					  err, errlen)) < 0)
 				return r;
 			break;
 		case OPT_TOKEN:
@@ -362,7 +365,8 @@ int lp_relay_config_parse(struct lp_relay_config *cfg, int argc, char **argv, vo
 				cfg->retry = LP_RETRY_NEVER;
 			else
 				return fail(err, errlen,
-					    "--retry: '%s': expected always, auto or never", optarg);
+					    "--retry: '%s': expected always, auto or never",
+					    optarg);
 			break;
 		case OPT_RETRY_RATE:
 			errno = 0;
@@ -377,19 +381,20 @@ int lp_relay_config_parse(struct lp_relay_config *cfg, int argc, char **argv, vo
 		case OPT_LOG_LEVEL:
 			if (lp_log_level_parse(optarg, &level) < 0)
 				return fail(err, errlen,
-					    "--log-level: '%s': expected error, warn, info, debug or trace",
+					    "--log-level: '%s': expected error, warn, info, debug "
+					    "or trace",
 					    optarg);
 			cfg->log_level = level;
 			break;
 		case OPT_LOG_FORMAT:
 			if (lp_log_format_parse(optarg, &format) < 0)
-				return fail(err, errlen, "--log-format: '%s': expected text or json",
-					    optarg);
+				return fail(err, errlen,
+					    "--log-format: '%s': expected text or json", optarg);
 			cfg->log_format = format;
 			break;
 		case OPT_LOG_FILE:
-			if ((r = copy_arg(cfg->log_file, sizeof(cfg->log_file), optarg, "--log-file",
-					  err, errlen)) < 0)
+			if ((r = copy_arg(cfg->log_file, sizeof(cfg->log_file), optarg,
+					  "--log-file", err, errlen)) < 0)
 				return r;
 			break;
 		case OPT_USER:

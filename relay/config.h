@@ -15,11 +15,11 @@
 
 #include "log.h"
 
-#define LP_RELAY_MAX_LISTEN 4
-#define LP_RELAY_MAX_API 4
+#define LP_RELAY_MAX_LISTEN   4
+#define LP_RELAY_MAX_API      4
 #define LP_RELAY_DEFAULT_PORT 4433
-#define LP_RELAY_PATH_MAX 1024
-#define LP_RELAY_HOST_MAX 256
+#define LP_RELAY_PATH_MAX     1024
+#define LP_RELAY_HOST_MAX     256
 
 struct lp_sockaddr {
 	struct sockaddr_storage ss;
@@ -48,7 +48,7 @@ struct lp_relay_config {
 	char admin_token_file[LP_RELAY_PATH_MAX];
 	char public_host[LP_RELAY_HOST_MAX]; /* NAME or NAME:PORT; empty: from listen */
 	char log_file[LP_RELAY_PATH_MAX];    /* empty: stderr */
-	char user[64];                       /* empty: keep the current user */
+	char user[64];			     /* empty: keep the current user */
 	enum lp_log_level log_level;
 	enum lp_log_format log_format;
 	enum lp_retry_mode retry;

@@ -133,7 +133,8 @@ void lp_endpoint_packet(struct lp_relay *r, struct lp_udp *u, const struct socka
 	if (ret == LP_ERR_VERSION) {
 		uint8_t rnd = 0;
 		lp_random_bytes(&rnd, 1);
-		ssize_t n = lp_quic_write_version_negotiation(r->tx_buf, LP_QUIC_PKT_BUF, &ids, rnd);
+		ssize_t n =
+			lp_quic_write_version_negotiation(r->tx_buf, LP_QUIC_PKT_BUF, &ids, rnd);
 		if (n > 0) {
 			send_raw(u, r->tx_buf, (size_t)n, from, fromlen);
 			r->stats.version_negotiations++;
@@ -183,8 +184,8 @@ static void write_session(struct lp_relay *r, struct lp_session *s, uint64_t now
 	struct lp_quic_batch b;
 	uint64_t close_at = lp_session_pending_close(s, now);
 	for (int i = 0; i < 64; i++) {
-		if (lp_quic_conn_write_batch(s->q, r->tx_buf, sizeof(r->tx_buf), LP_RELAY_GSO_MAX, &b,
-					     now) < 0 ||
+		if (lp_quic_conn_write_batch(s->q, r->tx_buf, sizeof(r->tx_buf), LP_RELAY_GSO_MAX,
+					     &b, now) < 0 ||
 		    b.count == 0)
 			break;
 		lp_udp_send(s->udp, r->tx_buf, b.len, b.seg_size ? b.seg_size : b.len, &b.to);
@@ -248,8 +249,7 @@ void lp_endpoint_map_cid(struct lp_relay *r, struct lp_session *s, const struct 
 	cid_map_put(r->cids, cid->data, cid->len, s);
 }
 
-void lp_endpoint_unmap_cid(struct lp_relay *r, struct lp_session *s,
-			   const struct lp_quic_cid *cid)
+void lp_endpoint_unmap_cid(struct lp_relay *r, struct lp_session *s, const struct lp_quic_cid *cid)
 {
 	cid_map_remove(r->cids, cid->data, cid->len, s);
 }

@@ -39,7 +39,8 @@ int lp_fdb_init(struct lp_fdb *t, size_t max_entries)
 	t->max_used = cap / 4 * 3;
 	t->age_ns = LP_FDB_AGE_NS;
 	if (lp_random_bytes(&t->seed, sizeof(t->seed)) < 0)
-		t->seed = (uint64_t)(uintptr_t)t->slots; /* still unpredictable enough; never fatal */
+		t->seed =
+			(uint64_t)(uintptr_t)t->slots; /* still unpredictable enough; never fatal */
 	return 0;
 }
 
@@ -155,8 +156,9 @@ static void fdb_remove_at(struct lp_fdb *t, size_t hole)
 	t->used--;
 }
 
-static size_t fdb_remove_if(struct lp_fdb *t, bool (*pred)(const struct lp_fdb *,
-							 const struct lp_fdb_entry *, uint64_t),
+static size_t fdb_remove_if(struct lp_fdb *t,
+			    bool (*pred)(const struct lp_fdb *, const struct lp_fdb_entry *,
+					 uint64_t),
 			    uint64_t arg)
 {
 	size_t removed = 0;

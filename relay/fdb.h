@@ -26,7 +26,7 @@ struct lp_fdb_entry {
 	bool used;
 	bool pinned;
 	uint32_t member; /* member id; 0 is never a member */
-	void *ref;       /* the caller's pointer for that member */
+	void *ref;	 /* the caller's pointer for that member */
 	uint64_t seen_ns;
 };
 

@@ -53,11 +53,13 @@ static void on_sweep(struct lp_loop *loop, struct lp_timer *t)
 		if (room->set.expires_at && room->set.expires_at <= unix_now)
 			while (room->n_members)
 				lp_session_disconnect(room->members[0]->conn,
-						      LP_DISCONNECT_ROOM_DISABLED, "the room has ended");
+						      LP_DISCONNECT_ROOM_DISABLED,
+						      "the room has ended");
 	}
 	/* connections that never said hello */
 	for (struct lp_session *s = r->sessions; s; s = s->next)
-		if (!s->admitted && !s->closing && now - s->created_ns > LP_RELAY_HELLO_TIMEOUT_NS) {
+		if (!s->admitted && !s->closing &&
+		    now - s->created_ns > LP_RELAY_HELLO_TIMEOUT_NS) {
 			s->closing = true;
 			lp_quic_conn_close(s->q, lp_reject_close_code(LP_REJECT_MALFORMED_HELLO),
 					   "no hello in time", now);
@@ -101,9 +103,10 @@ static void on_signal(struct lp_loop *loop, int signo, void *arg)
 			if (memcmp(pin, r->pin, sizeof(r->pin)) != 0) {
 				char p[LP_PIN_STRLEN];
 				memcpy(r->pin, pin, sizeof(r->pin));
-				log_warnx("certificate_pin_changed pin=%s hint=\"invites handed out "
-					  "before carry the old pin; rotate codes or reuse the key\"",
-					  lp_pin_format(r->pin, p));
+				log_warnx(
+					"certificate_pin_changed pin=%s hint=\"invites handed out "
+					"before carry the old pin; rotate codes or reuse the key\"",
+					lp_pin_format(r->pin, p));
 			}
 		}
 		return;
@@ -182,8 +185,8 @@ static int run(struct lp_relay *r)
 
 	/* sockets first: a busy port fails before anything is written */
 	if ((ret = lp_relay_setup_sockets(r)) < 0 || (ret = lp_relay_setup_data_dir(r)) < 0 ||
-	    (ret = lp_relay_setup_public(r)) < 0 ||
-	    (ret = lp_relay_setup_tls(r)) < 0 || (ret = lp_relay_setup_secret(r)) < 0)
+	    (ret = lp_relay_setup_public(r)) < 0 || (ret = lp_relay_setup_tls(r)) < 0 ||
+	    (ret = lp_relay_setup_secret(r)) < 0)
 		return ret;
 	char db[LP_RELAY_PATH_MAX + 16];
 	snprintf(db, sizeof(db), "%s/relay.db", r->cfg.data_dir);

@@ -125,12 +125,14 @@ static void room_metrics(struct lp_relay *r, struct lp_text *t)
 			lp_room_counters(r->rooms[i].room, &c);
 			for (int d = 0; d < LP_DIR__COUNT; d++)
 				for (int k = 0; k < LP_CAST__COUNT; k++)
-					lp_text_printf(
-						t, "%s{room=\"%lld\",direction=\"%s\",cast=\"%s\"} %llu\n",
-						metric, (long long)r->rooms[i].room->id,
-						lp_dir_name((enum lp_dir)d),
-						lp_counters_cast_name((enum lp_cast)k),
-						(unsigned long long)(w ? c.bytes[d][k] : c.frames[d][k]));
+					lp_text_printf(t,
+						       "%s{room=\"%lld\",direction=\"%s\",cast=\"%"
+						       "s\"} %llu\n",
+						       metric, (long long)r->rooms[i].room->id,
+						       lp_dir_name((enum lp_dir)d),
+						       lp_counters_cast_name((enum lp_cast)k),
+						       (unsigned long long)(w ? c.bytes[d][k]
+									      : c.frames[d][k]));
 		}
 	}
 	head(t, "lanparty_room_drops_total", "counter", "Frames dropped, by reason.");
@@ -138,11 +140,13 @@ static void room_metrics(struct lp_relay *r, struct lp_text *t)
 		struct lp_counters c;
 		lp_room_counters(r->rooms[i].room, &c);
 		for (int k = 0; k < LP_DROP__COUNT; k++)
-			lp_text_printf(t, "lanparty_room_drops_total{room=\"%lld\",reason=\"%s\"} %llu\n",
-				       (long long)r->rooms[i].room->id,
-				       lp_drop_name((enum lp_drop)k), (unsigned long long)c.drops[k]);
+			lp_text_printf(
+				t, "lanparty_room_drops_total{room=\"%lld\",reason=\"%s\"} %llu\n",
+				(long long)r->rooms[i].room->id, lp_drop_name((enum lp_drop)k),
+				(unsigned long long)c.drops[k]);
 	}
-	head(t, "lanparty_member_rtt_seconds", "gauge", "Smoothed QUIC round-trip time per member.");
+	head(t, "lanparty_member_rtt_seconds", "gauge",
+	     "Smoothed QUIC round-trip time per member.");
 	for (size_t i = 0; i < r->n_rooms; i++) {
 		const struct lp_room *room = r->rooms[i].room;
 		for (size_t j = 0; j < room->n_members; j++) {
@@ -153,7 +157,8 @@ static void room_metrics(struct lp_relay *r, struct lp_text *t)
 			lp_text_printf(t,
 				       "lanparty_member_rtt_seconds{room=\"%lld\",member=\"%u\","
 				       "role=\"%s\"} %.6f\n",
-				       (long long)room->id, m->id, m->gateway ? "gateway" : "client",
+				       (long long)room->id, m->id,
+				       m->gateway ? "gateway" : "client",
 				       (double)qi.smoothed_rtt / 1e9);
 		}
 	}

@@ -15,8 +15,7 @@
 
 #define LIST_BATCH 64
 
-static void room_view(struct lp_relay *r, const struct lp_store_room *sr,
-		      struct lp_room_view *out)
+static void room_view(struct lp_relay *r, const struct lp_store_room *sr, struct lp_room_view *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->id = sr->id;
@@ -246,8 +245,7 @@ static int op_room_delete(void *ctx, int64_t id)
 	return 0;
 }
 
-static int op_room_rotate(void *ctx, int64_t id, bool client, bool gateway,
-			  struct lp_invites *inv)
+static int op_room_rotate(void *ctx, int64_t id, bool client, bool gateway, struct lp_invites *inv)
 {
 	struct lp_relay *r = ctx;
 	struct lp_store_code_new codes[2];
@@ -335,7 +333,9 @@ static int op_ban_add(void *ctx, int64_t room_id, const struct lp_ban_spec *spec
 	int64_t now = lp_relay_now();
 	if (!rr)
 		return LP_ERR_NOT_FOUND;
-	struct lp_store_ban b = { .room_id = room_id, .has_mac = spec->has_mac, .mac = spec->mac,
+	struct lp_store_ban b = { .room_id = room_id,
+				  .has_mac = spec->has_mac,
+				  .mac = spec->mac,
 				  .expires_at = spec->expires_at };
 	if (spec->addr[0] && lp_store_addr_canon(spec->addr, b.addr) < 0)
 		return LP_ERR_INVALID;
@@ -350,8 +350,9 @@ static int op_ban_add(void *ctx, int64_t room_id, const struct lp_ban_spec *spec
 	for (size_t i = 0; i < room->n_members;) {
 		struct lp_member *m = room->members[i];
 		struct lp_session *s = m->conn;
-		bool hit = (b.has_mac && m->has_mac && !m->gateway && lp_mac_equal(&m->mac, &b.mac)) ||
-			   (b.addr[0] && strcmp(s->ip, b.addr) == 0);
+		bool hit =
+			(b.has_mac && m->has_mac && !m->gateway && lp_mac_equal(&m->mac, &b.mac)) ||
+			(b.addr[0] && strcmp(s->ip, b.addr) == 0);
 		if (hit)
 			lp_session_disconnect(s, LP_DISCONNECT_BANNED, "banned by the organiser");
 		else

@@ -30,17 +30,17 @@
 #include "store.h"
 #include "tls.h"
 
-#define LP_RELAY_RX_BATCH 32
-#define LP_RELAY_RX_BUF 65536 /* one GRO super-datagram */
-#define LP_RELAY_TX_BUF (64 * 1024)
-#define LP_RELAY_GSO_MAX 32
+#define LP_RELAY_RX_BATCH	  32
+#define LP_RELAY_RX_BUF		  65536 /* one GRO super-datagram */
+#define LP_RELAY_TX_BUF		  (64 * 1024)
+#define LP_RELAY_GSO_MAX	  32
 #define LP_RELAY_HELLO_TIMEOUT_NS (10ull * 1000000000ull)
 #define LP_RELAY_STATS_INTERVAL_S 10
 #define LP_RELAY_FLUSH_INTERVAL_S 10
-#define LP_RELAY_FAIL_SLOTS 4096
-#define LP_RELAY_FAILS_PER_MIN 10 /* failed hellos per source address per minute */
-#define LP_RELAY_DGRAM_QUEUE 256   /* datagrams queued per member: a shallow queue */
-#define LP_RELAY_MAX_CONNS 20000
+#define LP_RELAY_FAIL_SLOTS	  4096
+#define LP_RELAY_FAILS_PER_MIN	  10  /* failed hellos per source address per minute */
+#define LP_RELAY_DGRAM_QUEUE	  256 /* datagrams queued per member: a shallow queue */
+#define LP_RELAY_MAX_CONNS	  20000
 
 struct lp_relay;
 
@@ -63,37 +63,37 @@ struct lp_session {
 	struct lp_ctrl_reader reader;
 	struct lp_member member; /* in a room once admitted */
 	bool admitted;
-	bool closing;       /* the session is ending: no more frames or messages */
+	bool closing;	    /* the session is ending: no more frames or messages */
 	bool close_pending; /* the QUIC close waits for the last message to be acked */
 	uint64_t close_code;
 	const char *close_reason; /* a static string */
 	uint64_t close_deadline;  /* close then, acked or not */
-	bool dirty;      /* has something to write: on the relay's dirty list */
-	bool reasm_init; /* reasm holds buffers */
+	bool dirty;		  /* has something to write: on the relay's dirty list */
+	bool reasm_init;	  /* reasm holds buffers */
 	struct lp_reasm reasm;
 	uint32_t frag_id;
 	uint64_t created_ns;
 	enum lp_disconnect_reason leave_reason;
-	struct lp_session *prev, *next;       /* all sessions */
-	struct lp_session *dirty_next;        /* sessions with writes pending */
-	char addr[LP_MEMBER_ADDR_MAX];        /* remote "ip:port" */
-	char ip[LP_STORE_ADDR_MAX];           /* remote ip, canonical */
+	struct lp_session *prev, *next; /* all sessions */
+	struct lp_session *dirty_next;	/* sessions with writes pending */
+	char addr[LP_MEMBER_ADDR_MAX];	/* remote "ip:port" */
+	char ip[LP_STORE_ADDR_MAX];	/* remote ip, canonical */
 };
 
 /* A relay-side room: the forwarding state plus what the store needs. */
 struct lp_relay_room {
 	struct lp_room *room;
-	struct lp_counters base;  /* totals loaded from the store at start */
+	struct lp_counters base;	/* totals loaded from the store at start */
 	struct lp_counters last_sample; /* totals when the current sample minute began */
-	struct lp_counters prev_flush;  /* totals at the previous flush */
-	int64_t sample_minute;          /* the minute samples are written for */
-	uint32_t peak_members;          /* within the current sample minute */
+	struct lp_counters prev_flush;	/* totals at the previous flush */
+	int64_t sample_minute;		/* the minute samples are written for */
+	uint32_t peak_members;		/* within the current sample minute */
 	bool deleted;
 };
 
 /* Relay-wide counters for /metrics. */
 struct lp_relay_stats {
-	uint64_t handshakes;        /* completed */
+	uint64_t handshakes; /* completed */
 	uint64_t handshake_failures;
 	uint64_t retries_sent;
 	uint64_t version_negotiations;
@@ -140,7 +140,7 @@ struct lp_relay {
 	/* connections */
 	struct lp_session *sessions; /* list head */
 	size_t n_sessions;
-	struct lp_session *dirty;    /* list of sessions to write */
+	struct lp_session *dirty; /* list of sessions to write */
 	struct cid_map *cids;
 	uint32_t next_member_id;
 
@@ -203,8 +203,7 @@ void lp_endpoint_on_timer(struct lp_loop *loop, struct lp_timer *t);
 /* Connection ID routing of one session. */
 void lp_endpoint_unmap(struct lp_relay *r, struct lp_session *s);
 void lp_endpoint_map_cid(struct lp_relay *r, struct lp_session *s, const struct lp_quic_cid *cid);
-void lp_endpoint_unmap_cid(struct lp_relay *r, struct lp_session *s,
-			   const struct lp_quic_cid *cid);
+void lp_endpoint_unmap_cid(struct lp_relay *r, struct lp_session *s, const struct lp_quic_cid *cid);
 
 /* session.c */
 extern const struct lp_quic_callbacks lp_session_callbacks;

@@ -20,9 +20,9 @@
 #include "mac.h"
 #include "ratelimit.h"
 
-#define LP_ROOM_NAME_MAX 64
+#define LP_ROOM_NAME_MAX   64
 #define LP_MEMBER_ADDR_MAX 64
-#define LP_ROOM_FDB_SIZE 4096 /* MACs per room, LAN hosts included */
+#define LP_ROOM_FDB_SIZE   4096 /* MACs per room, LAN hosts included */
 
 struct lp_member;
 
@@ -50,7 +50,7 @@ struct lp_member {
 	char name[LP_CTRL_NAME_MAX + 1];
 	char agent[LP_CTRL_AGENT_MAX + 1];
 	char remote[LP_MEMBER_ADDR_MAX]; /* "addr:port" as last seen */
-	int64_t connected_at;            /* unix seconds */
+	int64_t connected_at;		 /* unix seconds */
 	uint64_t rtt_us;
 	int64_t session_id; /* the store's session log row */
 	uint8_t resume_hash[32];
@@ -83,7 +83,7 @@ struct lp_room {
 	uint32_t n_clients;
 	struct lp_fdb fdb;
 	struct lp_counters gone; /* counters of members that have left */
-	void *owner;             /* the relay's per-room data */
+	void *owner;		 /* the relay's per-room data */
 };
 
 /* lp_room_new: a room with no members. Returns NULL on allocation failure. */

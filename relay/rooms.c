@@ -47,8 +47,7 @@ struct lp_relay_room *lp_rooms_get(struct lp_relay *r, int64_t id)
 	return NULL;
 }
 
-int lp_rooms_add(struct lp_relay *r, const struct lp_store_room *sr,
-		 const struct lp_counters *base)
+int lp_rooms_add(struct lp_relay *r, const struct lp_store_room *sr, const struct lp_counters *base)
 {
 	struct lp_room_settings set;
 	lp_rooms_settings(sr, &set);
@@ -125,12 +124,14 @@ size_t lp_rooms_counter_names(const struct lp_counters *c, struct lp_store_count
 	for (int d = 0; d < LP_DIR__COUNT; d++) {
 		for (int k = 0; k < LP_CAST__COUNT && n + 2 <= max; k++) {
 			snprintf(names[n], sizeof(names[n]), "%s_%s_frames",
-				 lp_dir_name((enum lp_dir)d), lp_counters_cast_name((enum lp_cast)k));
+				 lp_dir_name((enum lp_dir)d),
+				 lp_counters_cast_name((enum lp_cast)k));
 			out[n].name = names[n];
 			out[n].value = c->frames[d][k];
 			n++;
 			snprintf(names[n], sizeof(names[n]), "%s_%s_bytes",
-				 lp_dir_name((enum lp_dir)d), lp_counters_cast_name((enum lp_cast)k));
+				 lp_dir_name((enum lp_dir)d),
+				 lp_counters_cast_name((enum lp_cast)k));
 			out[n].name = names[n];
 			out[n].value = c->bytes[d][k];
 			n++;

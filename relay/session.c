@@ -149,8 +149,7 @@ static uint64_t close_code(enum lp_disconnect_reason why)
 	return lp_disconnect_close_code(why);
 }
 
-void lp_session_disconnect(struct lp_session *s, enum lp_disconnect_reason why,
-			   const char *message)
+void lp_session_disconnect(struct lp_session *s, enum lp_disconnect_reason why, const char *message)
 {
 	if (s->closing) {
 		lp_session_leave(s, why);

@@ -122,8 +122,8 @@ int lp_relay_setup_tls(struct lp_relay *r)
 	if (r->cfg.cert_file[0]) {
 		if (lp_tls_creds_server_load(r->cfg.cert_file, r->cfg.key_file, &r->creds, why,
 					     sizeof(why)) < 0) {
-			log_error("certificate_failed cert=%s key=%s error=\"%s\"", r->cfg.cert_file,
-				  r->cfg.key_file, why);
+			log_error("certificate_failed cert=%s key=%s error=\"%s\"",
+				  r->cfg.cert_file, r->cfg.key_file, why);
 			return LP_ERR_INVALID;
 		}
 	} else {
@@ -137,8 +137,9 @@ int lp_relay_setup_tls(struct lp_relay *r)
 				ret = lp_tls_pem_save(&pem, cert, key);
 			lp_tls_pem_free(&pem);
 			if (ret < 0) {
-				log_error("certificate_failed cert=%s error=\"cannot generate: %s\"",
-					  cert, lp_strerror(ret));
+				log_error(
+					"certificate_failed cert=%s error=\"cannot generate: %s\"",
+					cert, lp_strerror(ret));
 				return ret;
 			}
 			log_info("certificate_generated cert=%s name=%s", cert, r->server_name);
@@ -159,17 +160,19 @@ int lp_relay_setup_token(struct lp_relay *r)
 	if (r->cfg.admin_token_file[0]) {
 		int n = read_file(r->cfg.admin_token_file, (uint8_t *)token, sizeof(token) - 1);
 		if (n < 0) {
-			log_error("admin_token_failed file=%s error=\"%s\"", r->cfg.admin_token_file,
-				  strerror(-n));
+			log_error("admin_token_failed file=%s error=\"%s\"",
+				  r->cfg.admin_token_file, strerror(-n));
 			return n;
 		}
-		while (n > 0 && (token[n - 1] == '\n' || token[n - 1] == '\r' || token[n - 1] == ' '))
+		while (n > 0 &&
+		       (token[n - 1] == '\n' || token[n - 1] == '\r' || token[n - 1] == ' '))
 			n--;
 		token[n] = '\0';
 		if (!lp_store_token_valid(token, (size_t)n)) {
-			log_error("admin_token_failed file=%s error=\"a token is %d to %d characters "
-				  "of A-Z a-z 0-9 - . _ ~ + / =\"",
-				  r->cfg.admin_token_file, LP_STORE_TOKEN_MIN, LP_STORE_TOKEN_MAX);
+			log_error(
+				"admin_token_failed file=%s error=\"a token is %d to %d characters "
+				"of A-Z a-z 0-9 - . _ ~ + / =\"",
+				r->cfg.admin_token_file, LP_STORE_TOKEN_MIN, LP_STORE_TOKEN_MAX);
 			return LP_ERR_INVALID;
 		}
 		if (lp_store_token_verify(r->store, token, (size_t)n, now, &id) == 0)
@@ -177,9 +180,10 @@ int lp_relay_setup_token(struct lp_relay *r)
 		int ret = lp_store_token_create(r->store, "token-file", token, (size_t)n, now, &id);
 		memset(token, 0, sizeof(token));
 		if (ret == LP_ERR_EXISTS)
-			log_warnx("admin_token_revoked file=%s hint=\"the token in this file was "
-				  "revoked through the API and stays revoked; put a new one in it\"",
-				  r->cfg.admin_token_file);
+			log_warnx(
+				"admin_token_revoked file=%s hint=\"the token in this file was "
+				"revoked through the API and stays revoked; put a new one in it\"",
+				r->cfg.admin_token_file);
 		else if (ret < 0) {
 			log_error("admin_token_failed error=\"%s\"", lp_strerror(ret));
 			return ret;
@@ -205,8 +209,8 @@ int lp_relay_setup_token(struct lp_relay *r)
 	if (ret < 0)
 		log_warnx("admin_token_not_saved file=%s error=\"%s\"", path, strerror(-ret));
 	/* printed once, on the terminal, not in the log */
-	fprintf(stderr,
-		"\n  Admin token (shown once; also saved in %s):\n\n    %s\n\n", path, token);
+	fprintf(stderr, "\n  Admin token (shown once; also saved in %s):\n\n    %s\n\n", path,
+		token);
 	memset(token, 0, sizeof(token));
 	return 0;
 }
@@ -351,9 +355,8 @@ int lp_relay_drop_privileges(struct lp_relay *r)
 		return LP_ERR_INVALID;
 	}
 	/* the data dir and what is in it must stay the relay's after a restart */
-	static const char *const files[] = { "relay.db",   "relay.db-wal", "relay.db-shm",
-					     "cert.pem",   "key.pem",	   "quic-secret",
-					     "admin-token" };
+	static const char *const files[] = { "relay.db", "relay.db-wal", "relay.db-shm", "cert.pem",
+					     "key.pem",	 "quic-secret",	 "admin-token" };
 	if (chown(r->cfg.data_dir, pw->pw_uid, pw->pw_gid) < 0)
 		log_warn("user_chown_failed dir=%s", r->cfg.data_dir);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

@@ -179,8 +179,8 @@ void lp_udp_on_readable(struct lp_loop *loop, struct lp_io *io, uint32_t events)
 				r->stats.rx_packets++;
 				r->stats.rx_bytes += k;
 				lp_endpoint_packet(r, u, (struct sockaddr *)&from[i],
-						   msgs[i].msg_hdr.msg_namelen, r->rx_bufs[i] + off, k,
-						   now);
+						   msgs[i].msg_hdr.msg_namelen, r->rx_bufs[i] + off,
+						   k, now);
 			}
 		}
 		if (n < LP_RELAY_RX_BATCH)

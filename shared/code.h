@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LP_CODE_MIN 16
-#define LP_CODE_MAX 64
+#define LP_CODE_MIN	16
+#define LP_CODE_MAX	64
 #define LP_CODE_GEN_LEN 32
 
 /* lp_code_valid: true when s (len bytes, no NUL needed) is a well-formed room code. */

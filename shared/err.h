@@ -11,16 +11,16 @@
 enum lp_err {
 	LP_OK = 0,
 	LP_ERR_BASE = -1000,
-	LP_ERR_INVALID = -1001,   /* malformed or out-of-range input */
-	LP_ERR_NOMEM = -1002,     /* allocation failed */
-	LP_ERR_NOBUF = -1003,     /* caller's output buffer too small */
-	LP_ERR_TOO_BIG = -1004,   /* input exceeds a hard maximum */
-	LP_ERR_VERSION = -1005,   /* unsupported protocol version */
-	LP_ERR_AGAIN = -1006,     /* incomplete: more input is needed */
-	LP_ERR_LIMIT = -1007,     /* a configured resource limit was reached */
-	LP_ERR_NOT_FOUND = -1008, /* no such object */
-	LP_ERR_EXISTS = -1009,    /* object already exists */
-	LP_ERR_STATE = -1010,     /* call not valid in the object's current state */
+	LP_ERR_INVALID = -1001,	    /* malformed or out-of-range input */
+	LP_ERR_NOMEM = -1002,	    /* allocation failed */
+	LP_ERR_NOBUF = -1003,	    /* caller's output buffer too small */
+	LP_ERR_TOO_BIG = -1004,	    /* input exceeds a hard maximum */
+	LP_ERR_VERSION = -1005,	    /* unsupported protocol version */
+	LP_ERR_AGAIN = -1006,	    /* incomplete: more input is needed */
+	LP_ERR_LIMIT = -1007,	    /* a configured resource limit was reached */
+	LP_ERR_NOT_FOUND = -1008,   /* no such object */
+	LP_ERR_EXISTS = -1009,	    /* object already exists */
+	LP_ERR_STATE = -1010,	    /* call not valid in the object's current state */
 	LP_ERR_UNSUPPORTED = -1011, /* well-formed but not supported */
 	LP_ERR_LAST = -1012
 };

@@ -53,7 +53,9 @@ static void test_basic(void **state)
 static void test_many(void **state)
 {
 	(void)state;
-	enum { N = 50000 };
+	enum {
+		N = 50000
+	};
 	struct cid_map *m = cid_map_new();
 	static char present[N];
 	static int vals[N];
@@ -71,7 +73,8 @@ static void test_many(void **state)
 			cid_map_remove(m, id, sizeof(id), &vals[k]);
 			present[k] = 0;
 		} else {
-			assert_ptr_equal(cid_map_get(m, id, sizeof(id)), present[k] ? &vals[k] : NULL);
+			assert_ptr_equal(cid_map_get(m, id, sizeof(id)),
+					 present[k] ? &vals[k] : NULL);
 		}
 	}
 	size_t live = 0;

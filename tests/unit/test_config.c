@@ -68,9 +68,9 @@ static void test_listen_forms(void **state)
 	assert_string_equal(fmt(&cfg.listen[1]), "192.0.2.1:5000");
 	assert_string_equal(fmt(&cfg.listen[2]), "[2001:db8::1]:6000");
 	assert_string_equal(fmt(&cfg.listen[3]), "127.0.0.1:7000");
-	static const char *bad[] = { "443",	   "0/udp",	  "65536/udp", "x/udp",
-				     "1.2.3.4",	   "1.2.3.4:0",	  "::1:443",   "[1.2.3.4]:5",
-				     "[::1]443",   "host.example:1", "1.2.3.4:-1", "" };
+	static const char *bad[] = { "443",	 "0/udp",	   "65536/udp",	 "x/udp",
+				     "1.2.3.4",	 "1.2.3.4:0",	   "::1:443",	 "[1.2.3.4]:5",
+				     "[::1]443", "host.example:1", "1.2.3.4:-1", "" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(parse("--listen", bad[i], NULL), LP_ERR_INVALID);
 		assert_non_null(strstr(err, "--listen"));
@@ -179,9 +179,9 @@ static void test_sockaddr_preds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),	 cmocka_unit_test(test_listen_forms),
-		cmocka_unit_test(test_api_urls),	 cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_bad_flags),	 cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_listen_forms),
+		cmocka_unit_test(test_api_urls),       cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_bad_flags),      cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_sockaddr_preds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

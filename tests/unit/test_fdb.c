@@ -108,7 +108,9 @@ static void test_full_table(void **state)
 static void test_against_model(void **state)
 {
 	(void)state;
-	enum { N = 3000 };
+	enum {
+		N = 3000
+	};
 	static uint32_t owner[N]; /* 0 = absent */
 	static uint64_t seen[N];
 	struct lp_fdb t;
@@ -158,10 +160,8 @@ static void test_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_limits),
-		cmocka_unit_test(test_learn_lookup_age),
-		cmocka_unit_test(test_pinned),
-		cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_init_limits),   cmocka_unit_test(test_learn_lookup_age),
+		cmocka_unit_test(test_pinned),	      cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_against_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

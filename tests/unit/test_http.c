@@ -100,9 +100,8 @@ static int setup(void **state)
 	assert_non_null(http);
 	assert_int_equal(lp_http_route(http, "GET", "/hello", LP_HTTP_PUBLIC, false, h_hello), 0);
 	assert_int_equal(lp_http_route(http, "GET", "/admin", LP_HTTP_ADMIN, false, h_hello), 0);
-	assert_int_equal(lp_http_route(http, "GET", "/items/{id}/{sub}", LP_HTTP_PUBLIC, false,
-				       h_item),
-			 0);
+	assert_int_equal(
+		lp_http_route(http, "GET", "/items/{id}/{sub}", LP_HTTP_PUBLIC, false, h_item), 0);
 	assert_int_equal(lp_http_route(http, "POST", "/echo", LP_HTTP_PUBLIC, true, h_echo), 0);
 	assert_int_equal(lp_http_route(http, "GET", "bad", LP_HTTP_PUBLIC, false, h_echo),
 			 LP_ERR_INVALID);

@@ -13,7 +13,7 @@
 #include "err.h"
 #include "room.h"
 
-#define SEC 1000000000ull
+#define SEC	 1000000000ull
 #define MAX_SEEN 64
 
 struct peer {
@@ -96,8 +96,7 @@ static int teardown(void **state)
 }
 
 /* A frame of len bytes from src to dst with the given ethertype, zero payload. */
-static size_t eth(uint8_t *f, size_t len, const uint8_t dst[6], const uint8_t src[6],
-		  uint16_t type)
+static size_t eth(uint8_t *f, size_t len, const uint8_t dst[6], const uint8_t src[6], uint16_t type)
 {
 	memset(f, 0, len);
 	memcpy(f, dst, 6);
@@ -187,7 +186,8 @@ static void expect_drop(struct peer *src, uint8_t *f, size_t len, enum lp_drop w
 	uint64_t drops = src->m.ctr.drops[why];
 	lp_room_forward(room, &src->m, f, len, 2 * SEC);
 	if (gw.frames + c1.frames + c2.frames != before)
-		fail_msg("frame of %zu bytes delivered, expected a %s drop", len, lp_drop_name(why));
+		fail_msg("frame of %zu bytes delivered, expected a %s drop", len,
+			 lp_drop_name(why));
 	assert_int_equal(src->m.ctr.drops[why], drops + 1);
 }
 
@@ -240,8 +240,7 @@ static void test_filters(void **state)
 	assert_int_equal(c1.frames, before + 1);
 
 	/* an IPv6 router advertisement from a client */
-	n = eth(f, 14 + 40 + 16, (const uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 }, c1.m.mac.b,
-		0x86dd);
+	n = eth(f, 14 + 40 + 16, (const uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 }, c1.m.mac.b, 0x86dd);
 	ip = f + 14;
 	ip[0] = 0x60;
 	ip[5] = 16;
