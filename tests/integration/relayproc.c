@@ -575,3 +575,38 @@ int64_t relayproc_json_int(const json_t *root, const char *path)
 
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
 }
+
+int relayproc_restart(struct relayproc *rp, const char *const *extra, int timeout_ms)
+{
+	int r;
+	if (rp->pid > 0)
+		return LP_ERR_STATE;
+	/* the old process is gone, so its ports are free again */
+	if ((r = spawn(rp, extra)) < 0)
+		return r;
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	while (relayproc_alive(rp) && now_ms() < deadline) {
+		if (health(rp) == 200)
+			return 0;
+		sleep_ms(50);
+	}
+	fprintf(stderr, "relayproc: restarted relay not ready (exit status %d)\n", rp->exit_status);
+	relayproc_dump_log(rp, 40);
+	if (rp->pid > 0) {
+		kill(rp->pid, SIGKILL);
+		waitpid(rp->pid, NULL, 0);
+		rp->pid = 0;
+	}
+	return LP_ERR_STATE;
+}
+
+void relayproc_kill(struct relayproc *rp)
+{
+	int ws;
+	if (rp->pid <= 0)
+		return;
+	kill(rp->pid, SIGKILL);
+	if (waitpid(rp->pid, &ws, 0) == rp->pid)
+		exit_status_of(rp, ws);
+	rp->pid = 0;
+}

@@ -68,6 +68,14 @@ int relayproc_start(struct relayproc *rp, const char *const *extra, int timeout_
 
 /* relayproc_alive: true while the child runs (reaps it, setting exit_status, once it has exited). */
 bool relayproc_alive(struct relayproc *rp);
+/*
+ * relayproc_restart: start the relay again on the same data dir and ports
+ * (after relayproc_stop or relayproc_kill) and wait for /healthz.
+ * Returns 0 or a negative code (the log is dumped).
+ */
+int relayproc_restart(struct relayproc *rp, const char *const *extra, int timeout_ms);
+/* relayproc_kill: SIGKILL the relay and reap it, as a crash would end it. */
+void relayproc_kill(struct relayproc *rp);
 
 /*
  * relayproc_stop: SIGTERM, wait up to timeout_ms, then SIGKILL. Returns the

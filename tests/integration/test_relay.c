@@ -1022,6 +1022,45 @@ static void stop_cleanly(bool with_member)
 	}
 }
 
+/*
+ * A crash (SIGKILL) and a restart on the same data dir: rooms, codes and
+ * bans survive; members of the old process learn it is gone (stateless
+ * reset) and the same invite admits again at once.
+ */
+static void test_restart_keeps_state(void **state)
+{
+	(void)state;
+	struct trio t;
+	trio_join(&t, "restart");
+	long st = relayproc_apif(relay, "POST", "{\"mac\":\"02:00:5e:00:0b:ad\"}", NULL,
+				 "/api/v1/rooms/%lld/bans", (long long)t.room.id);
+	assert_int_equal(st, 201);
+
+	relayproc_kill(relay);
+	assert_int_equal(relayproc_restart(relay, NULL, 10000), 0);
+
+	/* the old connection hears of the restart as soon as it sends */
+	struct lp_mac bc = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	uint8_t f[64];
+	size_t n = peer_frame_build(f, sizeof(f), 60, &bc, &t.amac, 0x88b5, 9);
+	peer_send_frame(t.a, f, n);
+	CHECK_PEER(peer_wait_closed(t.a, WAIT_MS), t.a);
+	CHECK_PEER(t.a->close.kind == LP_QUIC_CLOSE_STATELESS_RESET, t.a);
+
+	json_t *room = NULL;
+	st = relayproc_apif(relay, "GET", NULL, &room, "/api/v1/rooms/%lld", (long long)t.room.id);
+	assert_int_equal(st, 200);
+	json_decref(room);
+	/* the same invite admits; the ban still refuses */
+	struct peer *again = join_client("alice-again", &t.room, t.amac);
+	CHECK_PEER(again->welcomed, again);
+	struct peer_opts banned = { .has_mac = true, .mac = { { 0x02, 0, 0x5e, 0, 0x0b, 0xad } } };
+	struct peer *p = start("banned", &t.room.client, &banned);
+	CHECK_PEER(peer_wait_closed(p, WAIT_MS), p);
+	CHECK_PEER(peer_reject_reason(p) == LP_REJECT_BANNED, p);
+	PASS();
+}
+
 static void test_shutdown(void **state)
 {
 	(void)state;
@@ -1128,6 +1167,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resume_invisible_to_others, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotate_and_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_keeps_state, setup, teardown),
 		/* last: it stops the shared relay */
 		cmocka_unit_test_setup_teardown(test_shutdown, setup, teardown),
 	};
