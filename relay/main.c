@@ -183,10 +183,9 @@ static int run(struct lp_relay *r)
 	char err[256];
 	int ret;
 
-	/* sockets first: a busy port fails before anything is written */
+	/* sockets and the database first: either fails before anything is written */
 	if ((ret = lp_relay_setup_sockets(r)) < 0 || (ret = lp_relay_setup_data_dir(r)) < 0 ||
-	    (ret = lp_relay_setup_public(r)) < 0 || (ret = lp_relay_setup_tls(r)) < 0 ||
-	    (ret = lp_relay_setup_secret(r)) < 0)
+	    (ret = lp_relay_setup_public(r)) < 0)
 		return ret;
 	char db[LP_RELAY_PATH_MAX + 16];
 	snprintf(db, sizeof(db), "%s/relay.db", r->cfg.data_dir);
@@ -194,6 +193,8 @@ static int run(struct lp_relay *r)
 		log_error("database_failed file=%s error=\"%s\"", db, err);
 		return ret;
 	}
+	if ((ret = lp_relay_setup_tls(r)) < 0 || (ret = lp_relay_setup_secret(r)) < 0)
+		return ret;
 	size_t closed = 0;
 	lp_store_session_close_open(r->store, lp_relay_now(), "relay_restart", &closed);
 	if ((ret = lp_relay_setup_token(r)) < 0 || (ret = lp_relay_drop_privileges(r)) < 0)
