@@ -271,6 +271,41 @@ static void client_addr(struct MHD_Connection *c, char *buf, size_t len)
 	}
 }
 
+/*
+ * Percent-decoding of the request path that keeps "%00" (and malformed
+ * escapes) as they are: libmicrohttpd hands us a NUL-terminated path, and a
+ * decoded NUL would cut "/rooms/1%00x" down to "/rooms/1".
+ */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *out = s;
+	(void)cls;
+	(void)c;
+	for (const char *in = s; *in;) {
+		int hi = in[0] == '%' ? hexval(in[1]) : -1;
+		int lo = hi >= 0 ? hexval(in[2]) : -1;
+		if (lo >= 0 && (hi | lo) != 0) {
+			*out++ = (char)(hi * 16 + lo);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct lp_http_resp *resp)
 {
 	struct MHD_Response *r;
@@ -512,10 +547,11 @@ int lp_http_listen(struct lp_http *h, int fd, bool tls)
 	struct MHD_OptionItem no_opts[] = { { MHD_OPTION_END, 0, NULL } };
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)512, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(128 * 1024), MHD_OPTION_ARRAY, tls ? tls_opts : no_opts, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_UNESCAPE_CALLBACK,
+		unescape, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		MHD_OPTION_ARRAY, tls ? tls_opts : no_opts, MHD_OPTION_END);
 	if (!d) {
 		close(fd);
 		return LP_ERR_INVALID;

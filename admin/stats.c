@@ -1,4 +1,5 @@
 /* Room stats and history, the agents' join endpoint, health and metrics. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,13 +36,18 @@ static int query_time(struct lp_http_req *req, const char *key, int64_t *out,
 	if (!s)
 		return 0;
 	char *end;
+	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (*s && !*end && v >= 0) {
+	/* the last second RFC 3339 can write: 9999-12-31T23:59:59Z */
+	if (*s && !*end && !errno && v >= 0 && v <= 253402300799LL) {
 		*out = v;
 		return 1;
 	}
+	if (*s && !*end)
+		goto bad;
 	if (lp_admin_parse_time(s, out) == 0)
 		return 1;
+bad:
 	lp_http_error(resp, 400, "bad_request", "%s: expected unix seconds or 2026-11-26T18:00:00Z",
 		      key);
 	return -1;
@@ -57,7 +63,7 @@ static int h_history(void *hctx, struct lp_http_req *req, struct lp_http_resp *r
 		return lp_http_error(resp, 404, "not_found", "no room '%s'", req->params[0]);
 	if (query_time(req, "until", &until, resp) < 0)
 		return 0;
-	since = until - HISTORY_DEFAULT_S;
+	since = until > HISTORY_DEFAULT_S ? until - HISTORY_DEFAULT_S : 0;
 	if (query_time(req, "since", &since, resp) < 0)
 		return 0;
 	if (since > until || until - since > HISTORY_MAX_S)

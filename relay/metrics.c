@@ -15,7 +15,7 @@
 static const char *label(const char *s, char *buf, size_t len)
 {
 	size_t o = 0;
-	for (; *s && o + 3 < len; s++) {
+	for (; *s && o + 2 < len; s++) {
 		if (*s == '\\' || *s == '"') {
 			buf[o++] = '\\';
 			buf[o++] = *s;

@@ -111,8 +111,9 @@ static int op_room_create(void *ctx, const struct lp_room_spec *spec, struct lp_
 	if (ret < 0)
 		return ret;
 	room_view(r, &stored, out);
+	char qname[2 * LP_STORE_NAME_MAX + 3];
 	log_info("room_created room=%lld name=%s max_clients=%u mtu=%u", (long long)stored.id,
-		 stored.name, stored.max_clients, stored.mtu);
+		 lp_log_quote(qname, sizeof(qname), stored.name), stored.max_clients, stored.mtu);
 	return 0;
 }
 
