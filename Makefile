@@ -17,6 +17,8 @@ VERSION := 0.1.0
 BUILD ?= build
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+# Outside the checkout: downloaded sources and tools (promtool) kept between builds.
+SOFTLAN_CACHE ?= /var/cache/softlan
 SHELL := /bin/bash
 
 Q := $(if $(V),,@)
@@ -173,7 +175,8 @@ $(BUILD)/asan/integration/%: $(BUILD)/asan/obj/tests/integration/%.o $(INTEG_HEL
 
 .PHONY: integration
 integration: $(INTEG_BINS) $(ASAN_BINS)
-	$(Q)LABEL=integration LP_BIN_DIR=$(BUILD)/asan/bin tests/run-unit.sh $(INTEG_BINS)
+	$(Q)LABEL=integration LP_BIN_DIR=$(BUILD)/asan/bin PATH="$$PATH:$(SOFTLAN_CACHE)/bin" \
+		tests/run-unit.sh $(INTEG_BINS)
 
 # ---------------------------------------------------------------- fuzzing
 

@@ -27,4 +27,24 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# promtool (checks the relay's /metrics) comes from Debian's prometheus
+# package; only the one binary is extracted, so no Prometheus server is
+# installed or started on the machine.
+cache=${SOFTLAN_CACHE:-/var/cache/softlan}
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$cache/bin/promtool" ] && [ "$(id -u)" = 0 ]; then
+	echo "deps: extracting promtool from Debian's prometheus package"
+	work=$(mktemp -d)
+	chmod 755 "$work"
+	(cd "$work" && apt-get download -qq prometheus >/dev/null 2>&1) || true
+	deb=$(ls "$work"/prometheus_*.deb 2>/dev/null | head -n 1)
+	if [ -n "$deb" ]; then
+		dpkg-deb -x "$deb" "$work/x"
+		mkdir -p "$cache/bin"
+		cp "$work/x/usr/bin/promtool" "$cache/bin/promtool"
+	else
+		echo "deps: could not download prometheus; /metrics will be checked without promtool" >&2
+	fi
+	rm -rf "$work"
+fi
+
 exec "$(dirname "$0")/ngtcp2.sh" "$@"
