@@ -225,6 +225,7 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 	if (ret < 0)
 		return reject(s, LP_REJECT_INTERNAL_ERROR, "the relay is out of memory");
 	s->admitted = true;
+	s->room_id = room->id;
 
 	struct lp_store_session ss = {
 		.room_id = room->id,

@@ -63,6 +63,7 @@ struct lp_session {
 	struct lp_ctrl_reader reader;
 	struct lp_member member; /* in a room once admitted */
 	bool admitted;
+	int64_t room_id;    /* of the room it was admitted to, for logs */
 	bool closing;	    /* the session is ending: no more frames or messages */
 	bool close_pending; /* the QUIC close waits for the last message to be acked */
 	uint64_t close_code;

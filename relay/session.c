@@ -138,8 +138,8 @@ void lp_session_leave(struct lp_session *s, enum lp_disconnect_reason why)
 		lp_mac_format(&m->mac, mac);
 	log_info("member_left room=%lld member=%u role=%s mac=%s addr=%s reason=%s up_bytes=%llu "
 		 "down_bytes=%llu",
-		 room ? (long long)room->id : 0LL, m->id, m->gateway ? "gateway" : "client", mac,
-		 s->addr, lp_disconnect_reason_name(why),
+		 (long long)s->room_id, m->id, m->gateway ? "gateway" : "client", mac, s->addr,
+		 lp_disconnect_reason_name(why),
 		 (unsigned long long)lp_counters_bytes(&m->ctr, LP_DIR_UP),
 		 (unsigned long long)lp_counters_bytes(&m->ctr, LP_DIR_DOWN));
 }

@@ -1,0 +1,466 @@
+/*
+ * tap_linux.c: the party device on Linux, a TAP interface from the tun
+ * driver (/dev/net/tun, IFF_TAP | IFF_NO_PI).
+ */
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "eth.h"
+#include "log.h"
+
+#define TUN_PATH "/dev/net/tun"
+
+struct lp_tap {
+	int fd;	 /* the TAP queue */
+	int ctl; /* a datagram socket for the interface ioctls */
+	char name[LP_TAP_NAME_MAX];
+	unsigned ifindex;
+	uint32_t mtu;
+	struct lp_mac mac;
+	bool attached; /* a persistent TAP existed before us: it outlives us */
+
+	struct lp_loop *loop;
+	struct lp_io io;
+	unsigned batch;
+	lp_tap_frame_cb *cb;
+	lp_tap_gone_cb *gone;
+	void *arg;
+	struct lp_log_rl read_rl;
+
+	struct lp_tap_stats st;
+	/* One byte more than the largest frame, so an over-long frame shows as one. */
+	uint8_t buf[LP_TAP_FRAME_MAX + 1];
+};
+
+bool lp_tap_name_valid(const char *name)
+{
+	if (!name)
+		return false;
+	size_t len = strnlen(name, LP_TAP_NAME_MAX);
+	if (len == 0 || len >= LP_TAP_NAME_MAX)
+		return false;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	/* the kernel's dev_valid_name(): '/' and ':' have meanings in sysfs and aliases */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c == '/' || c == ':' || c <= ' ' || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static void ifr_init(struct ifreq *ifr, const char *name)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	/* name was validated (or came from the kernel): it fits with its NUL */
+	memcpy(ifr->ifr_name, name, strnlen(name, IFNAMSIZ - 1));
+}
+
+static int set_mac(struct lp_tap *t, const struct lp_mac *mac)
+{
+	struct ifreq ifr;
+	ifr_init(&ifr, t->name);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac->b, LP_MAC_LEN);
+	if (ioctl(t->ctl, SIOCSIFHWADDR, &ifr) < 0)
+		return -errno;
+	t->mac = *mac;
+	return 0;
+}
+
+static int get_flags(struct lp_tap *t, short *flags)
+{
+	struct ifreq ifr;
+	ifr_init(&ifr, t->name);
+	if (ioctl(t->ctl, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	*flags = ifr.ifr_flags;
+	return 0;
+}
+
+static int set_flags(struct lp_tap *t, short flags)
+{
+	struct ifreq ifr;
+	ifr_init(&ifr, t->name);
+	ifr.ifr_flags = flags;
+	if (ioctl(t->ctl, SIOCSIFFLAGS, &ifr) < 0)
+		return -errno;
+	return 0;
+}
+
+static int set_mtu(struct lp_tap *t, uint32_t mtu)
+{
+	struct ifreq ifr;
+	ifr_init(&ifr, t->name);
+	ifr.ifr_mtu = (int)mtu;
+	if (ioctl(t->ctl, SIOCSIFMTU, &ifr) < 0)
+		return -errno;
+	t->mtu = mtu;
+	return 0;
+}
+
+/* One line for the person starting the client: what failed and what to do. */
+static int open_error(int ret, const char *name, char *err, size_t errlen)
+{
+	switch (ret) {
+	case -ENOENT:
+	case -ENODEV:
+	case -ENXIO:
+		snprintf(err, errlen,
+			 "no TAP driver: %s is missing (load it with `modprobe tun`; in a "
+			 "container, pass the device in)",
+			 TUN_PATH);
+		return -ENOENT;
+	case -EACCES:
+		snprintf(err, errlen,
+			 "cannot open %s: permission denied (it is usually mode 0666; "
+			 "systemd units need DeviceAllow=%s rw)",
+			 TUN_PATH, TUN_PATH);
+		return ret;
+	case -EPERM:
+		snprintf(err, errlen,
+			 "not allowed to create TAP device %s: lanparty-client needs "
+			 "CAP_NET_ADMIN (run it as root, `setcap cap_net_admin+ep` on the "
+			 "binary, or use the systemd unit)",
+			 name);
+		return ret;
+	case -EBUSY:
+		snprintf(err, errlen,
+			 "TAP device %s is in use by another program (is another "
+			 "lanparty-client running? pick another name with --tap)",
+			 name);
+		return ret;
+	case -EEXIST:
+		snprintf(err, errlen,
+			 "the name %s is taken by a network device that is not a TAP "
+			 "(see `ip link show %s`; pick another name with --tap)",
+			 name, name);
+		return ret;
+	default:
+		snprintf(err, errlen, "cannot create TAP device %s: %s", name, strerror(-ret));
+		return ret;
+	}
+}
+
+static int create(struct lp_tap *t, const char *name, char *err, size_t errlen)
+{
+	t->fd = open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (t->fd < 0)
+		return open_error(-errno, name, err, errlen);
+	/* an existing device: a persistent TAP we attach to, or a name taken by something else */
+	bool existed = if_nametoindex(name) != 0;
+	struct ifreq ifr;
+	ifr_init(&ifr, name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+		int ret = -errno;
+		/* TUNSETIFF answers EINVAL for a name held by a non-TAP device */
+		if (ret == -EINVAL && existed)
+			ret = -EEXIST;
+		return open_error(ret, name, err, errlen);
+	}
+	t->attached = existed;
+	memcpy(t->name, ifr.ifr_name, sizeof(t->name) - 1);
+	t->name[sizeof(t->name) - 1] = '\0';
+	t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (t->ctl < 0) {
+		int ret = -errno;
+		snprintf(err, errlen, "cannot configure TAP device %s: socket: %s", t->name,
+			 strerror(-ret));
+		return ret;
+	}
+	t->ifindex = if_nametoindex(t->name);
+	if (!t->ifindex) {
+		int ret = -errno;
+		snprintf(err, errlen, "TAP device %s vanished while being set up", t->name);
+		return ret;
+	}
+	return 0;
+}
+
+/*
+ * The party LAN's IPv6 router advertisements must not give the player a
+ * default route through the party (the IPv6 twin of a DHCP lease's router):
+ * accept_ra_defrtr=0 keeps SLAAC addresses and on-link prefixes but not the
+ * router. Best effort: without IPv6 there is nothing to guard.
+ */
+static void ignore_ra_router(struct lp_tap *t)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra_defrtr", t->name);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return;
+	if (fd < 0 || write(fd, "0\n", 2) != 2) {
+		log_warn("ipv6_router_not_ignored dev=%s file=%s hint=\"a router advertised on the "
+			 "party LAN may become an IPv6 default route\"",
+			 t->name, path);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool has_mac(struct lp_tap *t, const struct lp_mac *mac)
+{
+	struct ifreq ifr;
+	ifr_init(&ifr, t->name);
+	return ioctl(t->ctl, SIOCGIFHWADDR, &ifr) == 0 &&
+	       memcmp(ifr.ifr_hwaddr.sa_data, mac->b, LP_MAC_LEN) == 0;
+}
+
+static int configure(struct lp_tap *t, const struct lp_tap_config *cfg, char *err, size_t errlen)
+{
+	short flags = 0;
+	int ret = get_flags(t, &flags);
+	const char *what = "read flags";
+	bool same_mac = has_mac(t, &cfg->mac);
+	/*
+	 * A MAC changes with the link down on some kernels; an attached
+	 * persistent TAP may be up. Only flap it when the MAC must change.
+	 */
+	if (ret == 0 && (flags & IFF_UP) && !same_mac) {
+		what = "take link down";
+		ret = set_flags(t, (short)(flags & ~IFF_UP));
+		flags = (short)(flags & ~IFF_UP);
+	}
+	if (ret == 0 && !same_mac) {
+		what = "set MAC";
+		ret = set_mac(t, &cfg->mac);
+	}
+	if (ret == 0 && same_mac)
+		t->mac = cfg->mac;
+	if (ret == 0) {
+		what = "set MTU";
+		ret = set_mtu(t, cfg->mtu);
+	}
+	if (ret == 0) {
+		ignore_ra_router(t);
+		what = "bring link up";
+		ret = set_flags(t, (short)(flags | IFF_UP));
+	}
+	if (ret < 0) {
+		char m[LP_MAC_STRLEN];
+		snprintf(err, errlen, "cannot %s on TAP device %s (mac %s, mtu %u): %s", what,
+			 t->name, lp_mac_format(&cfg->mac, m), cfg->mtu, strerror(-ret));
+		if (ret == -EPERM)
+			snprintf(err, errlen,
+				 "not allowed to %s on TAP device %s: lanparty-client needs "
+				 "CAP_NET_ADMIN",
+				 what, t->name);
+	}
+	return ret;
+}
+
+static void tap_free(struct lp_tap *t)
+{
+	if (t->ctl >= 0)
+		close(t->ctl);
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t);
+}
+
+int lp_tap_open(struct lp_tap **out, const struct lp_tap_config *cfg, char *err, size_t errlen)
+{
+	char dummy[1];
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (!out || !cfg) {
+		snprintf(err, errlen, "no TAP configuration");
+		return LP_ERR_INVALID;
+	}
+	const char *name = cfg->name[0] ? cfg->name : LP_TAP_NAME_DEFAULT;
+	if (!lp_tap_name_valid(name)) {
+		snprintf(err, errlen,
+			 "bad TAP device name: 1 to %d characters without '/', ':' or spaces",
+			 LP_TAP_NAME_MAX - 1);
+		return LP_ERR_INVALID;
+	}
+	if (!lp_mac_is_valid_member(&cfg->mac)) {
+		snprintf(err, errlen, "bad MAC for TAP device %s: not a unicast address", name);
+		return LP_ERR_INVALID;
+	}
+	if (cfg->mtu < LP_MTU_MIN || cfg->mtu > LP_MTU_MAX) {
+		snprintf(err, errlen, "bad MTU %u for TAP device %s: allowed %u..%u", cfg->mtu,
+			 name, LP_MTU_MIN, LP_MTU_MAX);
+		return LP_ERR_INVALID;
+	}
+	struct lp_tap *t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return LP_ERR_NOMEM;
+	}
+	t->fd = -1;
+	t->ctl = -1;
+	lp_log_rl_init(&t->read_rl, 5, 10ull * 1000000000ull);
+	int ret = create(t, name, err, errlen);
+	if (ret == 0)
+		ret = configure(t, cfg, err, errlen);
+	if (ret < 0) {
+		tap_free(t);
+		return ret;
+	}
+	if (t->attached)
+		log_info("tap_attached dev=%s persistent=yes hint=\"the device outlives the "
+			 "client\"",
+			 t->name);
+	*out = t;
+	return 0;
+}
+
+void lp_tap_close(struct lp_tap *t)
+{
+	if (!t)
+		return;
+	lp_tap_unwatch(t);
+	tap_free(t);
+}
+
+const char *lp_tap_name(const struct lp_tap *t)
+{
+	return t->name;
+}
+
+unsigned lp_tap_ifindex(const struct lp_tap *t)
+{
+	return t->ifindex;
+}
+
+uint32_t lp_tap_mtu(const struct lp_tap *t)
+{
+	return t->mtu;
+}
+
+const struct lp_mac *lp_tap_mac(const struct lp_tap *t)
+{
+	return &t->mac;
+}
+
+int lp_tap_set_mtu(struct lp_tap *t, uint32_t mtu)
+{
+	if (mtu < LP_MTU_MIN || mtu > LP_MTU_MAX)
+		return LP_ERR_INVALID;
+	if (mtu == t->mtu)
+		return 0;
+	return set_mtu(t, mtu);
+}
+
+int lp_tap_read_batch(struct lp_tap *t, unsigned max, lp_tap_frame_cb *cb, void *arg)
+{
+	if (!cb || max == 0 || max > LP_TAP_BATCH_MAX)
+		return LP_ERR_INVALID;
+	int n = 0;
+	/* one frame per read(2): the tun driver has no multi-frame read without vnet headers */
+	while ((unsigned)n < max) {
+		ssize_t len = read(t->fd, t->buf, sizeof(t->buf));
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -errno;
+		}
+		if ((size_t)len > LP_TAP_FRAME_MAX) {
+			t->st.read_oversize++;
+			continue;
+		}
+		if ((size_t)len < LP_ETH_HDR_LEN) {
+			t->st.read_runt++;
+			continue;
+		}
+		n++;
+		t->st.frames_read++;
+		t->st.bytes_read += (uint64_t)len;
+		cb(arg, t->buf, (size_t)len);
+	}
+	return n;
+}
+
+int lp_tap_write(struct lp_tap *t, const uint8_t *frame, size_t len)
+{
+	if (!frame || len < LP_ETH_HDR_LEN || len > LP_TAP_FRAME_MAX)
+		return LP_ERR_INVALID;
+	for (;;) {
+		ssize_t n = write(t->fd, frame, len);
+		if (n >= 0) {
+			t->st.frames_written++;
+			t->st.bytes_written += len;
+			return 0;
+		}
+		if (errno != EINTR)
+			break;
+	}
+	int ret = -errno;
+	t->st.write_errors++;
+	return ret;
+}
+
+static void on_readable(struct lp_loop *loop, struct lp_io *io, uint32_t events)
+{
+	struct lp_tap *t = io->arg;
+	(void)loop;
+	(void)events;
+	int ret = lp_tap_read_batch(t, t->batch, t->cb, t->arg);
+	if (ret >= 0)
+		return;
+	/* EBADFD: the device was deleted under us; the queue is detached for good */
+	if (ret == -EBADFD || ret == -EBADF) {
+		log_error("tap_gone dev=%s error=\"%s\"", t->name, strerror(-ret));
+		lp_tap_gone_cb *gone = t->gone;
+		void *arg = t->arg;
+		lp_tap_unwatch(t);
+		if (gone)
+			gone(arg, ret);
+		return;
+	}
+	errno = -ret;
+	log_warn_rl(&t->read_rl, "tap_read_failed dev=%s", t->name);
+}
+
+int lp_tap_watch(struct lp_tap *t, struct lp_loop *loop, unsigned batch, lp_tap_frame_cb *cb,
+		 lp_tap_gone_cb *gone, void *arg)
+{
+	if (!t || !loop || !cb || batch > LP_TAP_BATCH_MAX)
+		return LP_ERR_INVALID;
+	if (t->loop)
+		return LP_ERR_STATE;
+	t->batch = batch ? batch : LP_TAP_BATCH_DEFAULT;
+	t->cb = cb;
+	t->gone = gone;
+	t->arg = arg;
+	lp_io_init(&t->io, t->fd, on_readable, t);
+	int ret = lp_loop_io_add(loop, &t->io, LP_IO_READ);
+	if (ret < 0)
+		return ret;
+	t->loop = loop;
+	return 0;
+}
+
+void lp_tap_unwatch(struct lp_tap *t)
+{
+	if (!t || !t->loop)
+		return;
+	lp_loop_io_del(t->loop, &t->io);
+	t->loop = NULL;
+}
+
+void lp_tap_get_stats(const struct lp_tap *t, struct lp_tap_stats *out)
+{
+	*out = t->st;
+}

@@ -1,0 +1,428 @@
+#include "capture_linux.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "csum.h"
+#include "err.h"
+#include "mtu.h"
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+/* The kernel's own figure for where a V2 slot's frame starts (af_packet.c). */
+#define SLOT_HDR TPACKET_ALIGN(TPACKET2_HDRLEN + 16)
+/* Blocks of the ring: the kernel wants whole pages; 64 KiB keeps allocations small. */
+#define BLOCK_MIN (64u << 10)
+
+struct lp_capture {
+	int fd;
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	bool host_traffic;
+	bool kernel_filters_outgoing;
+
+	uint8_t *ring;
+	size_t ring_len;
+	size_t slot_size;
+	uint32_t slot_nr;
+	uint32_t rx_next;
+
+	size_t tx_cap; /* largest frame sent */
+	uint8_t *tx_buf;
+	unsigned tx_n;
+	struct iovec tx_iov[LP_CAPTURE_TX_BATCH];
+	struct mmsghdr tx_msg[LP_CAPTURE_TX_BATCH];
+
+	struct lp_capture_stats st;
+};
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t p = 1;
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/*
+ * The interface checks, each with the one line a person needs. Runs before
+ * the socket is opened so that a missing capability does not hide them.
+ */
+static int check_link(const struct lp_capture_cfg *cfg, struct lp_link *l, char *err, size_t errlen)
+{
+	const char *n = cfg->ifname;
+	int rc = lp_link_query(n, l);
+	if (rc == LP_ERR_INVALID) {
+		snprintf(err, errlen, "'%s' is not an interface name (1 to %d characters)",
+			 n ? n : "", IFNAMSIZ - 1);
+		return rc;
+	}
+	if (rc == -ENODEV) {
+		snprintf(err, errlen, "interface %s does not exist (see 'ip link')", n);
+		return rc;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot look up interface %s: %s", n, lp_strerror(rc));
+		return rc;
+	}
+	if (l->hwtype != ARPHRD_ETHER) {
+		snprintf(err, errlen,
+			 "interface %s is not an Ethernet interface (link type %u): use the port "
+			 "that is plugged into the party LAN",
+			 n, l->hwtype);
+		return LP_ERR_UNSUPPORTED;
+	}
+	if (!l->up) {
+		snprintf(err, errlen, "interface %s is down: bring it up with 'ip link set %s up'",
+			 n, n);
+		return -ENETDOWN;
+	}
+	if (cfg->room_mtu != 0 && l->mtu < cfg->room_mtu) {
+		snprintf(err, errlen,
+			 "interface %s has MTU %u, below the room MTU %u: raise it with 'ip link "
+			 "set %s mtu %u' or lower the room's MTU",
+			 n, l->mtu, cfg->room_mtu, n, cfg->room_mtu);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int sockopt(int fd, int level, int name, const void *v, socklen_t len)
+{
+	return setsockopt(fd, level, name, v, len) < 0 ? -errno : 0;
+}
+
+static int setup_ring(struct lp_capture *c, size_t frame_cap, uint32_t want_frames)
+{
+	int v = TPACKET_V2;
+	int rc = sockopt(c->fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v));
+	if (rc < 0)
+		return rc;
+	size_t slot = pow2_at_least(SLOT_HDR + frame_cap);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t block = BLOCK_MIN;
+	if (page > 0 && (size_t)page > block)
+		block = (size_t)page;
+	if (slot > block)
+		block = slot;
+	size_t frames = want_frames ? want_frames : LP_CAPTURE_RING_BYTES / slot;
+	size_t per_block = block / slot;
+	size_t blocks = (frames + per_block - 1) / per_block;
+	if (blocks == 0)
+		blocks = 1;
+	struct tpacket_req req = {
+		.tp_block_size = (unsigned)block,
+		.tp_block_nr = (unsigned)blocks,
+		.tp_frame_size = (unsigned)slot,
+		.tp_frame_nr = (unsigned)(blocks * per_block),
+	};
+	rc = sockopt(c->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req));
+	if (rc < 0)
+		return rc;
+	size_t len = block * blocks;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	c->ring = p;
+	c->ring_len = len;
+	c->slot_size = slot;
+	c->slot_nr = req.tp_frame_nr;
+	return 0;
+}
+
+/* Open, configure, bind; err names the step that failed. */
+static int setup_socket(struct lp_capture *c, const struct lp_capture_cfg *cfg, size_t frame_cap,
+			char *err, size_t errlen)
+{
+	const char *n = cfg->ifname;
+	/* Protocol 0: nothing is queued before bind() picks the interface. */
+	c->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		int e = errno;
+		if (e == EPERM || e == EACCES) {
+			snprintf(err, errlen,
+				 "no permission to capture on %s: lanparty-gateway needs "
+				 "CAP_NET_RAW "
+				 "(run it as root, 'setcap cap_net_raw+ep' the binary, or use the "
+				 "systemd unit)",
+				 n);
+			return -EPERM;
+		}
+		snprintf(err, errlen, "cannot open a packet socket: %s", strerror(e));
+		return -e;
+	}
+	const char *step;
+	int rc;
+	if (!cfg->host_traffic && !cfg->no_ignore_outgoing) {
+		int one = 1;
+		c->kernel_filters_outgoing =
+			sockopt(c->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) == 0;
+	}
+	step = "PACKET_RX_RING";
+	rc = setup_ring(c, frame_cap, cfg->ring_frames);
+	if (rc < 0)
+		goto fail;
+	/* Best effort: a deeper send buffer absorbs a burst from the relay. */
+	int sndbuf = 1 << 20;
+	(void)sockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = c->ifindex,
+	};
+	step = "bind";
+	if (bind(c->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	struct packet_mreq mr = { .mr_ifindex = c->ifindex, .mr_type = PACKET_MR_PROMISC };
+	step = "promiscuous mode";
+	rc = sockopt(c->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr));
+	if (rc < 0)
+		goto fail;
+	return 0;
+fail:
+	if (rc == -ENODEV)
+		snprintf(err, errlen, "interface %s disappeared while opening the capture", n);
+	else if (rc == -ENETDOWN)
+		snprintf(err, errlen, "interface %s went down while opening the capture", n);
+	else
+		snprintf(err, errlen, "cannot open the capture on %s: %s: %s", n, step,
+			 lp_strerror(rc));
+	return rc;
+}
+
+int lp_capture_open(struct lp_capture **out, const struct lp_capture_cfg *cfg, struct lp_link *link,
+		    char *err, size_t errlen)
+{
+	char dummy[1];
+	if (!err || errlen == 0) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	*out = NULL;
+	if (cfg->ring_frames > LP_CAPTURE_RING_FRAMES_MAX ||
+	    (cfg->room_mtu != 0 && !lp_mtu_valid(cfg->room_mtu))) {
+		snprintf(err, errlen, "invalid capture settings");
+		return LP_ERR_INVALID;
+	}
+	struct lp_link l;
+	int rc = check_link(cfg, &l, err, errlen);
+	if (link)
+		*link = l;
+	if (rc < 0)
+		return rc;
+
+	struct lp_capture *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return LP_ERR_NOMEM;
+	}
+	c->fd = -1;
+	c->ifindex = l.ifindex;
+	c->host_traffic = cfg->host_traffic;
+	memcpy(c->ifname, cfg->ifname, strlen(cfg->ifname) + 1);
+	/* Whichever is larger carries: the LAN's MTU bounds what arrives. */
+	uint32_t mtu = l.mtu > cfg->room_mtu ? l.mtu : cfg->room_mtu;
+	if (mtu < LP_MTU_MIN)
+		mtu = LP_MTU_MIN;
+	if (mtu > LP_MTU_MAX)
+		mtu = LP_MTU_MAX;
+	c->tx_cap = (size_t)mtu + LP_MTU_FRAME_EXTRA;
+	c->tx_buf = malloc(c->tx_cap * LP_CAPTURE_TX_BATCH);
+	if (!c->tx_buf) {
+		snprintf(err, errlen, "out of memory");
+		rc = LP_ERR_NOMEM;
+		goto out_free;
+	}
+	for (unsigned i = 0; i < LP_CAPTURE_TX_BATCH; i++) {
+		c->tx_iov[i].iov_base = c->tx_buf + i * c->tx_cap;
+		c->tx_msg[i].msg_hdr.msg_iov = &c->tx_iov[i];
+		c->tx_msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	rc = setup_socket(c, cfg, c->tx_cap, err, errlen);
+	if (rc < 0)
+		goto out_free;
+	*out = c;
+	return 0;
+out_free:
+	lp_capture_close(c);
+	return rc;
+}
+
+void lp_capture_close(struct lp_capture *c)
+{
+	if (!c)
+		return;
+	if (c->ring)
+		munmap(c->ring, c->ring_len);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->tx_buf);
+	free(c);
+}
+
+int lp_capture_fd(const struct lp_capture *c)
+{
+	return c->fd;
+}
+
+bool lp_capture_kernel_filters_outgoing(const struct lp_capture *c)
+{
+	return c->kernel_filters_outgoing;
+}
+
+/* One ring slot the kernel handed over: skip, drop or pass it up. */
+static void take_slot(struct lp_capture *c, struct tpacket2_hdr *h, uint32_t status,
+		      lp_capture_cb *cb, void *arg)
+{
+	const struct sockaddr_ll *sll =
+		(const struct sockaddr_ll *)((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
+	if (sll->sll_pkttype == PACKET_OUTGOING && !c->host_traffic) {
+		c->st.rx_outgoing++;
+		return;
+	}
+	if (h->tp_snaplen < h->tp_len) {
+		c->st.rx_truncated++;
+		return;
+	}
+	uint8_t *f = (uint8_t *)h + h->tp_mac;
+	size_t len = h->tp_snaplen;
+	if ((status & TP_STATUS_VLAN_VALID) && len >= 2 * LP_MAC_LEN &&
+	    h->tp_mac >= TPACKET2_HDRLEN + 4) {
+		/* The slot has room before the frame: shift the MACs, not the payload. */
+		uint16_t tpid = (status & TP_STATUS_VLAN_TPID_VALID) && h->tp_vlan_tpid
+					? h->tp_vlan_tpid
+					: ETH_P_8021Q;
+		memmove(f - 4, f, 2 * LP_MAC_LEN);
+		f -= 4;
+		put16(f + 2 * LP_MAC_LEN, tpid);
+		put16(f + 2 * LP_MAC_LEN + 2, h->tp_vlan_tci);
+		len += 4;
+		c->st.rx_vlan++;
+	}
+	if ((status & TP_STATUS_CSUMNOTREADY) && lp_csum_complete(f, len) == 1)
+		c->st.rx_csum++;
+	c->st.rx_frames++;
+	c->st.rx_bytes += len;
+	cb(arg, f, len);
+}
+
+size_t lp_capture_read(struct lp_capture *c, size_t max, lp_capture_cb *cb, void *arg)
+{
+	size_t n = 0;
+	bool losing = false;
+	while (n < max) {
+		struct tpacket2_hdr *h =
+			(struct tpacket2_hdr *)(c->ring + (size_t)c->rx_next * c->slot_size);
+		uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		if (!(status & TP_STATUS_USER))
+			break;
+		losing |= status & TP_STATUS_LOSING;
+		take_slot(c, h, status, cb, arg);
+		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		c->rx_next = c->rx_next + 1 == c->slot_nr ? 0 : c->rx_next + 1;
+		n++;
+	}
+	if (losing) {
+		struct lp_capture_stats s;
+		lp_capture_stats(c, &s);
+	}
+	return n;
+}
+
+int lp_capture_send(struct lp_capture *c, const uint8_t *frame, size_t len)
+{
+	if (len < 2 * LP_MAC_LEN + 2)
+		return LP_ERR_INVALID;
+	if (len > c->tx_cap) {
+		c->st.tx_oversize++;
+		return LP_ERR_TOO_BIG;
+	}
+	memcpy(c->tx_iov[c->tx_n].iov_base, frame, len);
+	c->tx_iov[c->tx_n].iov_len = len;
+	c->tx_n++;
+	if (c->tx_n == LP_CAPTURE_TX_BATCH)
+		(void)lp_capture_flush(c);
+	return 0;
+}
+
+/* Errors after which the rest of the batch would fail the same way. */
+static bool drops_batch(int e)
+{
+	return e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS || e == ENETDOWN || e == ENXIO ||
+	       e == ENODEV;
+}
+
+int lp_capture_flush(struct lp_capture *c)
+{
+	int first = 0;
+	unsigned done = 0;
+	while (done < c->tx_n) {
+		int sent = sendmmsg(c->fd, c->tx_msg + done, c->tx_n - done, MSG_DONTWAIT);
+		if (sent > 0) {
+			for (unsigned i = done; i < done + (unsigned)sent; i++)
+				c->st.tx_bytes += c->tx_iov[i].iov_len;
+			c->st.tx_frames += (unsigned)sent;
+			done += (unsigned)sent;
+			continue;
+		}
+		int e = sent < 0 ? errno : EIO;
+		if (e == EINTR)
+			continue;
+		if (!first)
+			first = -e;
+		/* A frame the kernel refuses on its own (EMSGSIZE...) costs just itself. */
+		unsigned drop = drops_batch(e) ? c->tx_n - done : 1;
+		c->st.tx_failed += drop;
+		done += drop;
+	}
+	c->tx_n = 0;
+	return first;
+}
+
+int lp_capture_error(struct lp_capture *c)
+{
+	int e = 0;
+	socklen_t len = sizeof(e);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+		return -errno;
+	/* Removal shows as ENETDOWN too. */
+	if (e == ENETDOWN && !lp_capture_present(c))
+		return -ENODEV;
+	return -e;
+}
+
+bool lp_capture_present(const struct lp_capture *c)
+{
+	return if_nametoindex(c->ifname) == (unsigned)c->ifindex;
+}
+
+void lp_capture_stats(struct lp_capture *c, struct lp_capture_stats *out)
+{
+	struct tpacket_stats ks;
+	socklen_t len = sizeof(ks);
+	/* Reading resets the kernel's counters: add them up here. */
+	if (getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &ks, &len) == 0)
+		c->st.rx_ring_full += ks.tp_drops;
+	*out = c->st;
+}
