@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 
 #include "agent.h"
+#include "code.h"
 #include "err.h"
 #include "log.h"
 #include "loop.h"
@@ -25,6 +26,7 @@
 #include "options.h"
 #include "rand.h"
 #include "routes.h"
+#include "sys.h"
 #include "tap.h"
 
 #define PROG "lanparty-client"
@@ -102,6 +104,7 @@ struct client {
 	struct lp_tap *tap;
 	struct lp_routes *routes;
 	struct lp_timer pin_timer;
+	char resume_path[LP_MACSTATE_PATH_MAX + 8]; /* beside the MAC file; "" = not kept */
 	bool stopping;
 	bool device_gone;
 };
@@ -132,9 +135,37 @@ static int dev_write_frame(void *ctx, const uint8_t *frame, size_t len)
 	return lp_tap_write(c->tap, frame, len);
 }
 
+/*
+ * The resume secret of the last welcome, kept on disk (0600) so that a
+ * client that crashed or was killed takes its seat back at once on its next
+ * start instead of waiting for the old session to time out.
+ */
+static void save_resume(struct client *c, const char *secret)
+{
+	if (!c->resume_path[0])
+		return;
+	int ret = lp_sys_write_file(c->resume_path, secret, strlen(secret), 0600);
+	if (ret < 0)
+		log_warnx("resume_save_failed file=%s error=\"%s\"", c->resume_path,
+			  lp_strerror(ret));
+}
+
+static void load_resume(struct client *c, struct lp_agent_cfg *cfg)
+{
+	char buf[LP_CTRL_RESUME_MAX + 2];
+	size_t len = 0;
+	if (!c->resume_path[0] || lp_sys_read_file(c->resume_path, buf, sizeof(buf), &len) < 0)
+		return;
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	if (len >= LP_CTRL_RESUME_MIN && len <= LP_CTRL_RESUME_MAX && lp_code_valid(buf, len))
+		memcpy(cfg->resume, buf, len + 1);
+}
+
 static void dev_on_welcome(void *ctx, const struct lp_ctrl_welcome *w)
 {
 	struct client *c = ctx;
+	save_resume(c, w->resume);
 	if (w->mtu == lp_tap_mtu(c->tap))
 		return;
 	uint32_t old = lp_tap_mtu(c->tap);
@@ -243,7 +274,8 @@ static int make_dirs(const char *dir)
 	}
 }
 
-static int get_mac(const struct client_opts *co, const char *dev, struct lp_mac *mac)
+static int get_mac(const struct client_opts *co, const char *dev, struct lp_mac *mac,
+		   char *resume_path, size_t rlen)
 {
 	char dir[LP_MACSTATE_PATH_MAX], path[LP_MACSTATE_PATH_MAX], err[LP_MACSTATE_ERR_MAX];
 	char m[LP_MAC_STRLEN];
@@ -279,6 +311,10 @@ static int get_mac(const struct client_opts *co, const char *dev, struct lp_mac 
 		fprintf(stderr, PROG ": MAC state file %s\n", err);
 		return ret;
 	}
+	/* the resume secret lives beside the MAC: DIR/DEV.mac -> DIR/DEV.resume */
+	size_t n = strlen(path);
+	if (n > 4 && strcmp(path + n - 4, ".mac") == 0)
+		snprintf(resume_path, rlen, "%.*s.resume", (int)(n - 4), path);
 	log_info("party_device_mac mac=%s source=%s%s%s", lp_mac_format(mac, m),
 		 src == LP_MACSTATE_OVERRIDE  ? "--mac"
 		 : src == LP_MACSTATE_CREATED ? "new"
@@ -377,7 +413,7 @@ static int open_device(struct client *c, const struct client_opts *co, uint32_t 
 	struct lp_tap_config tc = { .mtu = mtu };
 	char err[LP_TAP_ERR_MAX], m[LP_MAC_STRLEN];
 	snprintf(tc.name, sizeof(tc.name), "%s", co->tap ? co->tap : LP_TAP_NAME_DEFAULT);
-	int ret = get_mac(co, tc.name, &tc.mac);
+	int ret = get_mac(co, tc.name, &tc.mac, c->resume_path, sizeof(c->resume_path));
 	if (ret < 0)
 		return ret;
 	ret = lp_tap_open(&c->tap, &tc, err, sizeof(err));
@@ -408,6 +444,7 @@ static int run(struct client *c, const struct lp_agent_options *o, const struct 
 	cfg.clamp_mss = true;
 	cfg.has_join = true;
 	cfg.join = jc;
+	load_resume(c, &cfg);
 	const struct lp_agent_device dev = {
 		.ctx = c,
 		.write_frame = dev_write_frame,
