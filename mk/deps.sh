@@ -6,7 +6,8 @@ set -eu
 # Build and unit-test dependencies. Later suites append to EXTRA_PACKAGES.
 packages="build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
 libgnutls28-dev libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
-libcurl4-gnutls-dev libcmocka-dev xz-utils ca-certificates ${EXTRA_PACKAGES:-}"
+libcurl4-gnutls-dev libcmocka-dev xz-utils ca-certificates
+iproute2 iputils-ping curl jq python3 ${EXTRA_PACKAGES:-}"
 
 missing=""
 for p in $packages; do

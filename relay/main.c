@@ -140,8 +140,12 @@ static void print_banner(struct lp_relay *r)
 		if (!r->cfg.api[i].tls && !http_url[0])
 			snprintf(http_url, sizeof(http_url), "%s", addr);
 	}
-	fprintf(stderr, "  invites     lanparty://%s:%u/...\n  pin         %s\n\n", r->public_host,
-		r->public_port, pin);
+	/* as invites write it: the default port is left out */
+	char port[8] = "";
+	if (r->public_port != LP_INVITE_PORT_DEFAULT)
+		snprintf(port, sizeof(port), ":%u", r->public_port);
+	fprintf(stderr, "  invites     lanparty://%s%s/...\n  pin         %s\n\n", r->public_host,
+		port, pin);
 	char tok[LP_RELAY_PATH_MAX + 32];
 	snprintf(tok, sizeof(tok), "%s/admin-token", r->cfg.data_dir);
 	if (http_url[0] && access(tok, R_OK) == 0)
