@@ -4,6 +4,7 @@
 #   make check      install deps, build, run every test (unit under ASan+UBSan,
 #                   fuzz corpus replay, end-to-end suites)
 #   make run        install deps, build, start the relay on its defaults
+#   make demo       a LAN party in network namespaces to try by hand (root)
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make deps       install build and test dependencies (Debian 12, as root)
 #   make format     rewrite sources with clang-format
@@ -217,9 +218,13 @@ test: all $(ASAN_BINS) unit fuzz-replay integration
 e2e: $(ASAN_BINS)
 	$(Q)if [ -n "$(E2E_SUITES)" ]; then tests/e2e/run.sh $(E2E_SUITES); fi
 
-.PHONY: run
+.PHONY: run demo
 run: all
 	$(Q)mk/run.sh $(BUILD)/bin/lanparty-relay
+
+# The LAN party in network namespaces, up until Ctrl-C (root; see docs/testing.md).
+demo: all
+	$(Q)LP_BIN_DIR=$(BUILD)/bin mk/demo.sh
 
 # ---------------------------------------------------------------- hygiene
 

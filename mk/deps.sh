@@ -7,7 +7,7 @@ set -eu
 packages="build-essential pkg-config clang llvm libclang-rt-14-dev clang-format
 libgnutls28-dev libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
 libcurl4-gnutls-dev libcmocka-dev xz-utils ca-certificates
-iproute2 iputils-ping curl jq python3 ${EXTRA_PACKAGES:-}"
+iproute2 iputils-ping curl jq python3 dnsmasq-base isc-dhcp-client ${EXTRA_PACKAGES:-}"
 
 missing=""
 for p in $packages; do
