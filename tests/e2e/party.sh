@@ -220,10 +220,15 @@ EOF
 
 party_relay() {
 	head -c 32 /dev/urandom | base64 | tr -d '=+/\n' >"$tmp/token"
+	party_relay_start
+}
+# party_relay_start: starts the relay on the data dir and token already in
+# $tmp (again after a stop: same ports, the log appended), waits for /healthz.
+party_relay_start() {
 	# ip netns exec execs the binary: $! is the relay's own PID.
 	ip netns exec "$tag-relay" "$relay_bin" --data-dir "$tmp/relay" --listen 10.98.0.1:4433 \
 		--api-listen https://10.98.0.1:4433 --api-listen http://127.0.0.1:8080 \
-		--admin-token-file "$tmp/token" --public-host 10.98.0.1 >"$tmp/relay.log" 2>&1 &
+		--admin-token-file "$tmp/token" --public-host 10.98.0.1 >>"$tmp/relay.log" 2>&1 &
 	relay_pid=$!
 	pids+=("$relay_pid")
 	wait_for 20 relay curl -sf --max-time 2 http://127.0.0.1:8080/healthz ||
