@@ -35,6 +35,9 @@ t0=$SECONDS
 tag=
 declare -A party_ip=([relay]=10.98.0.1 [gw]=10.98.0.2 [p1]=10.98.0.3 [p2]=10.98.0.4)
 lan_host_ip=10.77.0.10
+# The host invites name (--public-host): the relay itself unless
+# party_netem puts the lossy forwarder in front of it.
+party_public_host=${party_ip[relay]}
 # Set by party_player N and party_dhcp N (printf -v).
 # shellcheck disable=SC2034 # read by the scripts that source this file
 p1_pid="" p2_pid="" p1_mac="" p2_mac="" p1_ip="" p2_ip="" dhc1_pid="" dhc2_pid="" host_mac="" room=""
@@ -98,7 +101,7 @@ party_init() {
 fail() {
 	local f ns
 	echo "FAIL: $*"
-	for f in relay gateway p1 p2 dnsmasq; do
+	for f in relay gateway p1 p2 dnsmasq netem; do
 		[ -f "$tmp/$f.log" ] && { echo "--- $f.log (last 30 lines)"; tail -n 30 "$tmp/$f.log"; }
 	done
 	for ns in p1 p2 host; do
@@ -228,11 +231,28 @@ party_relay_start() {
 	# ip netns exec execs the binary: $! is the relay's own PID.
 	ip netns exec "$tag-relay" "$relay_bin" --data-dir "$tmp/relay" --listen 10.98.0.1:4433 \
 		--api-listen https://10.98.0.1:4433 --api-listen http://127.0.0.1:8080 \
-		--admin-token-file "$tmp/token" --public-host 10.98.0.1 >>"$tmp/relay.log" 2>&1 &
+		--admin-token-file "$tmp/token" --public-host "$party_public_host" >>"$tmp/relay.log" 2>&1 &
 	relay_pid=$!
 	pids+=("$relay_pid")
 	wait_for 20 relay curl -sf --max-time 2 http://127.0.0.1:8080/healthz ||
 		fail "the relay did not answer /healthz within 20 s"
+}
+# party_netem LOSS DELAY-MS: a bad internet (no netem qdisc on this kernel):
+# tests/e2e/netem.py on the "internet" bridge at 10.98.0.254:4433 forwards
+# to the relay (UDP with LOSS and DELAY-MS each way, TCP as is), and the
+# relay started after this names it in its invites, so every agent's path
+# goes through it. Log $tmp/netem.log; sets netem_pid. Call before
+# party_relay.
+party_netem() {
+	local loss=$1 delay=$2 nip=10.98.0.254
+	ip -n "$tag-inet" addr add "$nip/24" dev inet
+	ip netns exec "$tag-inet" python3 -u tests/e2e/netem.py --listen "$nip:4433" \
+		--to "${party_ip[relay]}:4433" --loss "$loss" --delay-ms "$delay" \
+		>"$tmp/netem.log" 2>&1 &
+	netem_pid=$!
+	pids+=("$netem_pid")
+	wait_for 5 grep -q ready "$tmp/netem.log" || fail "netem.py did not start: $(cat "$tmp/netem.log")"
+	party_public_host=$nip
 }
 # party_api PATH [curl args]: the admin API inside the relay namespace.
 party_api() {
@@ -249,7 +269,7 @@ party_room() {
 	room=$(jq -r .id "$tmp/room.json")
 	for role in gateway client; do
 		jq -r ".invites.$role" "$tmp/room.json" >"$tmp/$role.invite"
-		grep -q "^lanparty://10\.98\.0\.1" "$tmp/$role.invite" ||
+		grep -q "^lanparty://${party_public_host//./\\.}[:/]" "$tmp/$role.invite" ||
 			fail "the room's invites: $(cat "$tmp/room.json")"
 	done
 }
