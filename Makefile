@@ -90,6 +90,10 @@ $(GEN_SCHEMA): schema.sql mk/embed.sh
 	$(Q)mk/embed.sh $@ lp_schema_sql=schema.sql
 RELAY_SRC += $(if $(wildcard schema.sql),$(GEN_SCHEMA))
 
+# Feature fragments (dashboard assets, Windows cross-build, benchmarks): each
+# mk/*.mk may add sources to the lists above and targets of its own.
+include $(sort $(wildcard mk/*.mk))
+
 # $(call objs,VARIANT,SOURCES)
 objs = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(2))
 
@@ -208,8 +212,9 @@ fuzz: $(FUZZ_BINS)
 
 E2E_SUITES := $(sort $(wildcard tests/e2e/test_*.sh))
 
+# Fragments (mk/*.mk) append their suites to CHECK_EXTRA (browser, wine tests).
 .PHONY: check test e2e
-check: test e2e
+check: test e2e $(CHECK_EXTRA)
 	@echo "check: all suites passed"
 
 # Everything but the end-to-end suites (CI runs it again with CC=clang).
