@@ -398,7 +398,7 @@ int lp_agent_new(struct lp_agent **out, struct lp_loop *loop, const struct lp_ag
 	lp_timer_init(&a->state_timer, on_state_timer, a);
 	lp_timer_init(&a->tick_timer, lp_agent_on_tick, a);
 	lp_agent_conn_timers_init(a);
-	lp_ctrl_reader_init(&a->reader);
+	lp_ctrl_reader_init(&a->reader, a->reader_buf, sizeof(a->reader_buf));
 	lp_reasm_cfg_default(&rc);
 	rc.max_frame = LP_AGENT_FRAME_MAX;
 	rc.max_bytes = 4 * LP_AGENT_FRAME_MAX;

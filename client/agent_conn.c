@@ -500,7 +500,7 @@ int lp_agent_conn_open(struct lp_agent *a, const struct lp_net_addr *addr, char 
 	}
 	a->io_added = true;
 	path = path_of(a);
-	lp_ctrl_reader_init(&a->reader);
+	lp_ctrl_reader_init(&a->reader, a->reader_buf, sizeof(a->reader_buf));
 	a->hello_sent = a->welcomed = a->end_pending = false;
 	memset(&a->end, 0, sizeof(a->end));
 	if ((r = lp_quic_conn_client_new(&a->q, a->creds, sni, &qc, &callbacks, a, &path,
@@ -530,5 +530,5 @@ void lp_agent_conn_teardown(struct lp_agent *a)
 	a->udp = NULL;
 	a->hello_sent = a->welcomed = false;
 	a->end_pending = false;
-	lp_ctrl_reader_init(&a->reader);
+	lp_ctrl_reader_init(&a->reader, a->reader_buf, sizeof(a->reader_buf));
 }

@@ -69,6 +69,7 @@ struct lp_agent {
 	bool stop_sent;	      /* stopping: disconnect "leaving" is queued */
 	bool stop_grace_over; /* stopping: close without waiting any longer */
 	struct lp_ctrl_reader reader;
+	uint8_t reader_buf[LP_CTRL_MAX]; /* the relay's messages: a welcome may be 64 KiB */
 
 	/* Timers: the connection's QUIC expiry; a state timer (answer
 	 * deadline, retry, stop grace); a kick to write after frames were

@@ -208,11 +208,13 @@ static int run(struct lp_relay *r)
 			  lp_strerror(ret));
 		return ret;
 	}
-	if ((ret = lp_loop_new(&r->loop, 0)) < 0 || (ret = lp_endpoint_init(r)) < 0)
+	if ((ret = lp_loop_new(&r->loop, 0)) < 0 || (ret = lp_endpoint_init(r)) < 0 ||
+	    (ret = lp_quic_dgram_pool_new(&r->dgram_pool, LP_RELAY_DGRAM_POOL)) < 0)
 		return ret;
 	r->qcfg = (struct lp_quic_config){
 		.secret = r->secret,
 		.dgram_queue = LP_RELAY_DGRAM_QUEUE,
+		.dgram_pool = r->dgram_pool,
 		.keep_alive = UINT64_MAX,
 	};
 	for (size_t i = 0; i < r->n_udp; i++) {
@@ -246,6 +248,7 @@ static void cleanup(struct lp_relay *r)
 {
 	if (r->loop)
 		lp_endpoint_free(r);
+	lp_quic_dgram_pool_del(r->dgram_pool); /* after the sessions that queue in it */
 	lp_admin_del(r->admin);
 	lp_rooms_free(r);
 	for (size_t i = 0; i < r->n_udp; i++)

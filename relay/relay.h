@@ -40,7 +40,10 @@
 #define LP_RELAY_FAIL_SLOTS	  4096
 #define LP_RELAY_FAILS_PER_MIN	  10  /* failed hellos per source address per minute */
 #define LP_RELAY_DGRAM_QUEUE	  256 /* datagrams queued per member: a shallow queue */
-#define LP_RELAY_MAX_CONNS	  20000
+/* Datagrams queued across all members (~1.5 KB each, ~96 MB at most): the
+ * slots are shared, so an idle member holds none. */
+#define LP_RELAY_DGRAM_POOL 65536
+#define LP_RELAY_MAX_CONNS  20000
 
 struct lp_relay;
 
@@ -61,7 +64,8 @@ struct lp_session {
 	struct lp_udp *udp;
 	struct lp_timer timer;
 	struct lp_ctrl_reader reader;
-	struct lp_member member; /* in a room once admitted */
+	uint8_t reader_buf[LP_CTRL_UP_MAX]; /* members send small messages only */
+	struct lp_member member;	    /* in a room once admitted */
 	bool admitted;
 	int64_t room_id;    /* of the room it was admitted to, for logs */
 	bool closing;	    /* the session is ending: no more frames or messages */
@@ -125,6 +129,7 @@ struct lp_relay {
 	uint16_t public_port;
 	uint16_t api_port; /* the HTTPS API's port, for invites */
 	struct lp_quic_config qcfg;
+	struct lp_quic_dgram_pool *dgram_pool; /* queued datagrams of all sessions */
 
 	struct lp_udp udp[LP_RELAY_MAX_LISTEN];
 	size_t n_udp;

@@ -51,7 +51,7 @@ struct lp_session *lp_session_new(struct lp_relay *r, struct lp_udp *u)
 	s->udp = u;
 	s->created_ns = lp_loop_now(r->loop);
 	lp_timer_init(&s->timer, lp_endpoint_on_timer, s);
-	lp_ctrl_reader_init(&s->reader);
+	lp_ctrl_reader_init(&s->reader, s->reader_buf, sizeof(s->reader_buf));
 	s->member.io = &lp_session_io;
 	s->member.conn = s;
 	if (lp_random_bytes(&s->frag_id, sizeof(s->frag_id)) < 0)

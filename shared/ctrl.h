@@ -281,8 +281,18 @@ uint64_t lp_disconnect_close_code(enum lp_disconnect_reason r);
 bool lp_disconnect_from_close_code(uint64_t code, enum lp_disconnect_reason *out);
 
 /*
- * Incremental reader for the control stream. Embed it (it holds the largest
- * message, about 64 KiB, and never allocates); lp_ctrl_reader_init() it first.
+ * The largest message a member sends to the relay (hello, disconnect): the
+ * relay reads members' streams with buffers this big, so that 10,000
+ * members do not cost 64 KiB each. Agents read the relay's messages
+ * (a welcome lists up to LP_CTRL_MAX_MEMBERS members) with LP_CTRL_MAX.
+ */
+#define LP_CTRL_UP_MAX 4096
+
+/*
+ * Incremental reader for the control stream. It never allocates: the
+ * message body goes into a buffer its owner provides (LP_CTRL_MAX bytes to
+ * accept every message, fewer to refuse longer ones); lp_ctrl_reader_init()
+ * it first.
  */
 struct lp_ctrl_reader {
 	int err;		      /* sticky error, 0 while healthy */
@@ -290,11 +300,16 @@ struct lp_ctrl_reader {
 	size_t have;		      /* bytes of header + body buffered */
 	bool done;		      /* the buffered message was handed out */
 	uint8_t hdr[LP_CTRL_HDR_LEN]; /* length prefix being assembled */
-	uint8_t body[LP_CTRL_MAX];
+	uint32_t cap;		      /* bytes at body, at most LP_CTRL_MAX */
+	uint8_t *body;
 };
 
-/* lp_ctrl_reader_init: reset r to expect the first byte of a message. */
-void lp_ctrl_reader_init(struct lp_ctrl_reader *r);
+/*
+ * lp_ctrl_reader_init: reset r to expect the first byte of a message, with
+ * buf (cap bytes, kept by the caller while r is used) for message bodies;
+ * a cap over LP_CTRL_MAX counts as LP_CTRL_MAX.
+ */
+void lp_ctrl_reader_init(struct lp_ctrl_reader *r, uint8_t *buf, size_t cap);
 
 /*
  * lp_ctrl_reader_feed: consume stream bytes until one message is complete or
@@ -303,8 +318,9 @@ void lp_ctrl_reader_init(struct lp_ctrl_reader *r);
  * msg, msglen: set to the complete message body when one is ready, else to
  *   NULL and 0. The body lives in r and stays valid until the next call.
  * Returns the number of bytes consumed (at most len), or on a zero length
- * LP_ERR_INVALID, on a length over LP_CTRL_MAX LP_ERR_TOO_BIG: the stream is
- * broken and must be closed; every later call returns the same error.
+ * LP_ERR_INVALID, on a length over the reader's cap LP_ERR_TOO_BIG: the
+ * stream is broken and must be closed; every later call returns the same
+ * error.
  */
 ssize_t lp_ctrl_reader_feed(struct lp_ctrl_reader *r, const uint8_t *data, size_t len,
 			    const uint8_t **msg, size_t *msglen);

@@ -8,8 +8,10 @@
 
 #include "err.h"
 
-void lp_ctrl_reader_init(struct lp_ctrl_reader *r)
+void lp_ctrl_reader_init(struct lp_ctrl_reader *r, uint8_t *buf, size_t cap)
 {
+	r->body = buf;
+	r->cap = (uint32_t)(cap < LP_CTRL_MAX ? cap : LP_CTRL_MAX);
 	r->err = 0;
 	r->len = 0;
 	r->have = 0;
@@ -42,7 +44,7 @@ ssize_t lp_ctrl_reader_feed(struct lp_ctrl_reader *r, const uint8_t *data, size_
 		/* Once framing is lost nothing later on the stream can be trusted. */
 		if (r->len == 0)
 			r->err = LP_ERR_INVALID;
-		else if (r->len > LP_CTRL_MAX)
+		else if (r->len > r->cap)
 			r->err = LP_ERR_TOO_BIG;
 		if (r->err)
 			return r->err;

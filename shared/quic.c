@@ -130,6 +130,7 @@ static int conn_alloc(struct lp_quic_conn **out, struct lp_tls_creds *creds,
 	c->close_rx_next = 1;
 	c->max_udp_payload = cfg->max_udp_payload ? cfg->max_udp_payload : LP_QUIC_MAX_UDP_PAYLOAD;
 	c->dq_cap = cfg->dgram_queue ? cfg->dgram_queue : LP_QUIC_DGRAM_QUEUE_DEFAULT;
+	c->pool = cfg->dgram_pool;
 	c->sb_cap = cfg->stream_buf ? cfg->stream_buf : LP_QUIC_STREAM_BUF_DEFAULT;
 	alpn = cfg->alpn ? cfg->alpn : LP_ALPN;
 	memcpy(c->alpn, alpn, strlen(alpn) + 1);
@@ -335,7 +336,9 @@ void lp_quic_conn_free(struct lp_quic_conn *c)
 	if (c->tls)
 		gnutls_deinit(c->tls);
 	lp_tls_creds_unref(c->creds);
-	free(c->dq);
+	lp_quic_dq_clear(c);
+	if (c->own_pool)
+		lp_quic_dgram_pool_del(c->pool);
 	free(c->sb);
 	free(c->close_pkt);
 	free(c);

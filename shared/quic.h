@@ -124,6 +124,31 @@ struct lp_quic_addr {
 	socklen_t len;
 };
 
+/*
+ * A pool of datagram slots that connections queue their outgoing DATAGRAMs
+ * in. A server shares one among all its connections, so that memory follows
+ * the datagrams waiting to be sent, not the number of connections: an idle
+ * member costs no queue memory. Slots come in chunks allocated as the pool
+ * grows (never per datagram) and stay for reuse until the pool is deleted.
+ */
+struct lp_quic_dgram_pool;
+
+/* Slots allocated at once when a pool grows. */
+#define LP_QUIC_DGRAM_POOL_CHUNK 64
+
+/*
+ * lp_quic_dgram_pool_new: a pool that holds at most max_slots datagrams
+ * (>= 1) across its connections; a datagram beyond is dropped and counted
+ * as a full queue. Returns 0, LP_ERR_INVALID or LP_ERR_NOMEM.
+ */
+int lp_quic_dgram_pool_new(struct lp_quic_dgram_pool **out, size_t max_slots);
+
+/* lp_quic_dgram_pool_del: free the pool. Its connections must be freed first. NULL-safe. */
+void lp_quic_dgram_pool_del(struct lp_quic_dgram_pool *p);
+
+/* lp_quic_dgram_pool_bytes: memory the pool holds now (slots in use and free). */
+size_t lp_quic_dgram_pool_bytes(const struct lp_quic_dgram_pool *p);
+
 struct lp_quic_config {
 	/* Idle timeout in ns (both ends advertise it; the smaller wins);
 	 * 0 = LP_QUIC_IDLE_TIMEOUT_DEFAULT. */
@@ -138,6 +163,9 @@ struct lp_quic_config {
 	size_t max_udp_payload;
 	/* Outgoing DATAGRAM queue length, 1..LP_QUIC_DGRAM_QUEUE_MAX; 0 = default. */
 	size_t dgram_queue;
+	/* Where queued datagrams are kept: a pool shared by many connections
+	 * (it must outlive them), or NULL for one of the connection's own. */
+	struct lp_quic_dgram_pool *dgram_pool;
 	/* Control stream send buffer in bytes, up to LP_QUIC_STREAM_BUF_MAX; 0 = default. */
 	size_t stream_buf;
 	/* LP_QUIC_SECRET_LEN bytes for stateless reset tokens (copied). Servers:

@@ -25,9 +25,30 @@ enum lp_quic_state {
 #define LP_QUIC_ALPN_MAX 64
 
 struct lp_quic_dgram_slot {
+	struct lp_quic_dgram_slot *next; /* in a connection's queue or the pool's free list */
 	uint16_t len;
 	uint8_t data[LP_QUIC_MAX_UDP_PAYLOAD];
 };
+
+/* A pool: a free list over chunks of slots (quic_pool.c). */
+struct lp_quic_dgram_chunk {
+	struct lp_quic_dgram_chunk *next;
+	size_t n;
+	struct lp_quic_dgram_slot slots[];
+};
+
+struct lp_quic_dgram_pool {
+	struct lp_quic_dgram_slot *free;
+	struct lp_quic_dgram_chunk *chunks;
+	size_t n_slots, max_slots;
+};
+
+/* A free slot from p, growing it by a chunk when needed; NULL when p is full or out of memory. */
+struct lp_quic_dgram_slot *lp_quic_dgram_pool_get(struct lp_quic_dgram_pool *p);
+
+/* Give the slots of a list (first..last, linked by next) back to p. */
+void lp_quic_dgram_pool_put(struct lp_quic_dgram_pool *p, struct lp_quic_dgram_slot *first,
+			    struct lp_quic_dgram_slot *last);
 
 struct lp_quic_conn {
 	ngtcp2_conn *conn;
@@ -61,9 +82,12 @@ struct lp_quic_conn {
 	uint8_t stash[LP_QUIC_PKT_BUF];
 	size_t stash_len;
 	struct lp_quic_addr stash_to;
-	/* Outgoing datagrams: a ring of dq_cap slots, allocated on first use. */
-	struct lp_quic_dgram_slot *dq;
-	size_t dq_cap, dq_head, dq_count;
+	/* Outgoing datagrams: a FIFO of at most dq_cap slots taken from pool
+	 * (a shared one, or own_pool made on first use). */
+	struct lp_quic_dgram_pool *pool;
+	bool own_pool;
+	struct lp_quic_dgram_slot *dq_head, *dq_tail;
+	size_t dq_cap, dq_count;
 	/* Control stream send ring: bytes [sb_acked, sb_tail) by stream offset;
 	 * ngtcp2 keeps pointers into [sb_acked, sb_sent) until they are acked,
 	 * so those bytes never move. Allocated on first use, freed when empty. */
@@ -74,6 +98,9 @@ struct lp_quic_conn {
 	uint64_t sb_acked, sb_sent, sb_tail;
 	struct lp_quic_stats stats;
 };
+
+/* Drop every queued datagram (back to the pool). */
+void lp_quic_dq_clear(struct lp_quic_conn *c);
 
 /* Fill buf with len random bytes; 0 or -errno. */
 int lp_quic_random(void *buf, size_t len);

@@ -32,7 +32,7 @@ void lp_quic_closed(struct lp_quic_conn *c, enum lp_quic_state state, uint64_t t
 	if (!first)
 		return;
 	/* Nothing queued will ever be sent now. */
-	c->dq_count = 0;
+	lp_quic_dq_clear(c);
 	c->sb_acked = c->sb_sent = c->sb_tail;
 	free(c->sb);
 	c->sb = NULL;
@@ -256,8 +256,13 @@ static bool stream_has_data(const struct lp_quic_conn *c)
 
 static void dq_pop(struct lp_quic_conn *c)
 {
-	c->dq_head = (c->dq_head + 1) % c->dq_cap;
+	struct lp_quic_dgram_slot *s = c->dq_head;
+
+	c->dq_head = s->next;
+	if (!c->dq_head)
+		c->dq_tail = NULL;
 	c->dq_count--;
+	lp_quic_dgram_pool_put(c->pool, s, s);
 }
 
 /*
@@ -297,7 +302,7 @@ static ngtcp2_ssize write_pkt(struct lp_quic_conn *c, uint8_t *buf, size_t bufle
 			return n;
 		}
 		if (open && c->dq_count > 0) {
-			struct lp_quic_dgram_slot *s = &c->dq[c->dq_head];
+			struct lp_quic_dgram_slot *s = c->dq_head;
 			int accepted = 0;
 
 			/* An oversized datagram would make ngtcp2 return 0 forever. */

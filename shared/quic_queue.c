@@ -1,6 +1,6 @@
 /*
  * quic_queue.c: what the application hands a connection to send: queued
- * datagrams (a ring of fixed slots, dropped and counted when full) and
+ * datagrams (a FIFO of pool slots, dropped and counted when full) and
  * control stream bytes (a ring whose sent, unacknowledged bytes never move,
  * because ngtcp2 keeps pointers into them until they are acknowledged).
  */
@@ -30,18 +30,30 @@ int lp_quic_conn_send_datagramv(struct lp_quic_conn *c, const struct iovec *iov,
 		c->stats.dgrams_drop_full++;
 		return LP_ERR_LIMIT;
 	}
-	if (!c->dq) {
-		c->dq = malloc(c->dq_cap * sizeof(*c->dq));
-		if (!c->dq)
-			return LP_ERR_NOMEM;
+	if (!c->pool) {
+		int err = lp_quic_dgram_pool_new(&c->pool, c->dq_cap);
+		if (err)
+			return err;
+		c->own_pool = true;
 	}
-	s = &c->dq[(c->dq_head + c->dq_count) % c->dq_cap];
+	s = lp_quic_dgram_pool_get(c->pool);
+	if (!s) {
+		/* The shared pool is exhausted: as full as a queue can be. */
+		c->stats.dgrams_drop_full++;
+		return LP_ERR_LIMIT;
+	}
 	for (size_t i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len)
 			memcpy(s->data + off, iov[i].iov_base, iov[i].iov_len);
 		off += iov[i].iov_len;
 	}
 	s->len = (uint16_t)total;
+	s->next = NULL;
+	if (c->dq_tail)
+		c->dq_tail->next = s;
+	else
+		c->dq_head = s;
+	c->dq_tail = s;
 	c->dq_count++;
 	return 0;
 }
@@ -51,6 +63,14 @@ int lp_quic_conn_send_datagram(struct lp_quic_conn *c, const uint8_t *data, size
 	struct iovec iov = { (void *)(uintptr_t)data, len };
 
 	return lp_quic_conn_send_datagramv(c, &iov, 1);
+}
+
+void lp_quic_dq_clear(struct lp_quic_conn *c)
+{
+	if (c->dq_head)
+		lp_quic_dgram_pool_put(c->pool, c->dq_head, c->dq_tail);
+	c->dq_head = c->dq_tail = NULL;
+	c->dq_count = 0;
 }
 
 size_t lp_quic_conn_dgram_queue_room(const struct lp_quic_conn *c)

@@ -18,6 +18,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct lp_ctrl_reader split_reader, whole_reader;
+static uint8_t split_buf[LP_CTRL_MAX], whole_buf[LP_CTRL_MAX];
 static uint8_t enc1[LP_CTRL_HDR_LEN + LP_CTRL_MAX], enc2[LP_CTRL_HDR_LEN + LP_CTRL_MAX];
 
 #define CHECK(c)                                                                                   \
@@ -85,8 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += 2;
 	size -= 2;
 
-	lp_ctrl_reader_init(&split_reader);
-	lp_ctrl_reader_init(&whole_reader);
+	/* Both readers get the same cap: the agents' full one or the relay's small one. */
+	size_t cap = (data[-1] & 1) ? LP_CTRL_UP_MAX : LP_CTRL_MAX;
+	lp_ctrl_reader_init(&split_reader, split_buf, cap);
+	lp_ctrl_reader_init(&whole_reader, whole_buf, cap);
 	const uint8_t *wdata = data;
 	size_t wleft = size;
 	size_t pos = 0;

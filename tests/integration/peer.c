@@ -297,7 +297,7 @@ int peer_new(struct peer **out, const char *label, const struct lp_invite *inv,
 			goto fail;
 		memcpy(p->raw_hello, opts->raw_hello, opts->raw_hello_len);
 	}
-	lp_ctrl_reader_init(&p->reader);
+	lp_ctrl_reader_init(&p->reader, p->reader_buf, sizeof(p->reader_buf));
 	r = LP_ERR_NOMEM;
 	p->frames = calloc(PEER_MAX_FRAMES, sizeof(*p->frames));
 	if (!p->frames)

@@ -77,6 +77,7 @@ struct peer {
 
 	/* Control stream. */
 	struct lp_ctrl_reader reader;
+	uint8_t reader_buf[LP_CTRL_MAX];
 	bool handshake;		    /* QUIC handshake done */
 	bool welcomed;		    /* welcome holds the relay's welcome */
 	struct lp_ctrl_msg welcome; /* type LP_CTRL_WELCOME; owns its members */

@@ -18,6 +18,7 @@
 #define NMSG 5
 
 static struct lp_ctrl_reader reader;
+static uint8_t reader_buf[LP_CTRL_MAX];
 static uint8_t stream[4096];
 static size_t stream_len;
 static size_t msg_end[NMSG]; /* offset just past each message in stream */
@@ -70,7 +71,7 @@ static void expect_msg(size_t idx, const uint8_t *msg, size_t len)
 /* Feed the stream in pieces of the sizes next() returns; all messages must come out. */
 static void feed_split(size_t (*next)(void *), void *arg)
 {
-	lp_ctrl_reader_init(&reader);
+	lp_ctrl_reader_init(&reader, reader_buf, sizeof(reader_buf));
 	size_t pos = 0, got = 0;
 	while (pos < stream_len) {
 		size_t piece = next(arg);
@@ -160,7 +161,7 @@ static void test_empty_feed(void **state)
 	(void)state;
 	const uint8_t *msg = (const uint8_t *)"x";
 	size_t len = 7;
-	lp_ctrl_reader_init(&reader);
+	lp_ctrl_reader_init(&reader, reader_buf, sizeof(reader_buf));
 	assert_int_equal(lp_ctrl_reader_feed(&reader, NULL, 0, &msg, &len), 0);
 	assert_null(msg);
 	assert_int_equal(len, 0);
@@ -171,7 +172,7 @@ static void expect_broken(const uint8_t *data, size_t len, int err)
 {
 	const uint8_t *msg;
 	size_t mlen;
-	lp_ctrl_reader_init(&reader);
+	lp_ctrl_reader_init(&reader, reader_buf, sizeof(reader_buf));
 	ssize_t n = 0;
 	size_t i;
 	/* Byte by byte, so that the failure lands on the header's last byte. */
@@ -192,10 +193,10 @@ static void expect_broken(const uint8_t *data, size_t len, int err)
 	assert_int_equal(lp_ctrl_reader_feed(&reader, NULL, 0, &msg, &mlen), err);
 
 	/* The same in one piece. */
-	lp_ctrl_reader_init(&reader);
+	lp_ctrl_reader_init(&reader, reader_buf, sizeof(reader_buf));
 	assert_int_equal(lp_ctrl_reader_feed(&reader, data, len, &msg, &mlen), err);
 	/* init recovers the reader for a new stream. */
-	lp_ctrl_reader_init(&reader);
+	lp_ctrl_reader_init(&reader, reader_buf, sizeof(reader_buf));
 	assert_true(lp_ctrl_reader_idle(&reader));
 }
 
@@ -217,6 +218,34 @@ static void test_oversized_length(void **state)
 	expect_broken(high, sizeof(high), LP_ERR_TOO_BIG);
 }
 
+/* A reader with the relay's small cap takes a message of exactly that size and refuses one more. */
+static void test_small_cap(void **state)
+{
+	(void)state;
+	static uint8_t small[LP_CTRL_UP_MAX];
+	static uint8_t data[LP_CTRL_HDR_LEN + LP_CTRL_UP_MAX + 1];
+	const uint8_t *msg;
+	size_t mlen;
+
+	memset(data, ' ', sizeof(data));
+	data[0] = data[1] = 0;
+	data[2] = LP_CTRL_UP_MAX >> 8;
+	data[3] = LP_CTRL_UP_MAX & 0xff;
+	lp_ctrl_reader_init(&reader, small, sizeof(small));
+	assert_int_equal(
+		lp_ctrl_reader_feed(&reader, data, LP_CTRL_HDR_LEN + LP_CTRL_UP_MAX, &msg, &mlen),
+		LP_CTRL_HDR_LEN + LP_CTRL_UP_MAX);
+	assert_ptr_equal(msg, small);
+	assert_int_equal(mlen, LP_CTRL_UP_MAX);
+
+	data[2] = (LP_CTRL_UP_MAX + 1) >> 8;
+	data[3] = (LP_CTRL_UP_MAX + 1) & 0xff;
+	lp_ctrl_reader_init(&reader, small, sizeof(small));
+	assert_int_equal(lp_ctrl_reader_feed(&reader, data, sizeof(data), &msg, &mlen),
+			 LP_ERR_TOO_BIG);
+	assert_null(msg);
+}
+
 /* After a valid message, a broken header still fails. */
 static void test_break_after_message(void **state)
 {
@@ -225,7 +254,7 @@ static void test_break_after_message(void **state)
 	static uint8_t data[sizeof(stream) + 4];
 	memcpy(data, stream, msg_end[0]);
 	memset(data + msg_end[0], 0, 4);
-	lp_ctrl_reader_init(&reader);
+	lp_ctrl_reader_init(&reader, reader_buf, sizeof(reader_buf));
 	const uint8_t *msg;
 	size_t len;
 	ssize_t n = lp_ctrl_reader_feed(&reader, data, msg_end[0] + 4, &msg, &len);
@@ -252,7 +281,7 @@ static void test_largest_message(void **state)
 
 	const uint8_t *msg;
 	size_t len;
-	lp_ctrl_reader_init(&reader);
+	lp_ctrl_reader_init(&reader, reader_buf, sizeof(reader_buf));
 	assert_int_equal(lp_ctrl_reader_feed(&reader, data, 1000, &msg, &len), 1000);
 	assert_null(msg);
 	assert_false(lp_ctrl_reader_idle(&reader));
@@ -275,7 +304,7 @@ static void test_tiny_messages(void **state)
 	static const uint8_t data[] = { 0, 0, 0, 1, 'a', 0, 0, 0, 2, 'b', 'c', 0, 0 };
 	const uint8_t *msg;
 	size_t len;
-	lp_ctrl_reader_init(&reader);
+	lp_ctrl_reader_init(&reader, reader_buf, sizeof(reader_buf));
 	assert_int_equal(lp_ctrl_reader_feed(&reader, data, sizeof(data), &msg, &len), 5);
 	assert_int_equal(len, 1);
 	assert_int_equal(msg[0], 'a');
@@ -294,7 +323,7 @@ int main(void)
 		cmocka_unit_test(test_random_splits),	    cmocka_unit_test(test_empty_feed),
 		cmocka_unit_test(test_zero_length),	    cmocka_unit_test(test_oversized_length),
 		cmocka_unit_test(test_break_after_message), cmocka_unit_test(test_largest_message),
-		cmocka_unit_test(test_tiny_messages),
+		cmocka_unit_test(test_tiny_messages),	    cmocka_unit_test(test_small_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

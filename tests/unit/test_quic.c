@@ -791,6 +791,47 @@ static void test_dgram_queue_full(void **state)
 	h_teardown(&h);
 }
 
+/* A shared pool caps datagrams across connections, and sending gives its slots back. */
+static void test_dgram_shared_pool(void **state)
+{
+	struct lp_quic_dgram_pool *pool;
+	uint8_t buf[100];
+	struct h h;
+
+	(void)state;
+	assert_int_equal(lp_quic_dgram_pool_new(&pool, 0), LP_ERR_INVALID);
+	assert_int_equal(lp_quic_dgram_pool_new(&pool, 3), 0);
+	assert_int_equal(lp_quic_dgram_pool_bytes(pool), 0);
+	h_setup(&h);
+	h.ccfg.dgram_queue = 8;
+	h.ccfg.dgram_pool = pool;
+	h_open(&h);
+	fill_dgram(buf, sizeof(buf), 1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(lp_quic_conn_send_datagram(h.cli.c, buf, sizeof(buf)), 0);
+	assert_true(lp_quic_dgram_pool_bytes(pool) > 0);
+	/* The queue has room, the pool has not. */
+	assert_int_equal(lp_quic_conn_dgram_queue_room(h.cli.c), 5);
+	assert_int_equal(lp_quic_conn_send_datagram(h.cli.c, buf, sizeof(buf)), LP_ERR_LIMIT);
+	assert_int_equal(lp_quic_conn_stats(h.cli.c)->dgrams_drop_full, 1);
+	pump(&h, 100, NULL);
+	assert_int_equal(h.srv.dgrams, 3);
+	/* Sent: the slots are free again, and no new memory is needed for them. */
+	size_t bytes = lp_quic_dgram_pool_bytes(pool);
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(lp_quic_conn_send_datagram(h.cli.c, buf, sizeof(buf)), 0);
+		pump(&h, 100, NULL);
+	}
+	assert_int_equal(h.srv.dgrams, 12);
+	assert_int_equal(lp_quic_dgram_pool_bytes(pool), bytes);
+	/* Queued datagrams of a freed connection go back to the pool. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(lp_quic_conn_send_datagram(h.cli.c, buf, sizeof(buf)), 0);
+	h_teardown(&h);
+	lp_quic_dgram_pool_del(pool);
+}
+
 static bool srv_got_all(struct h *h)
 {
 	return h->srv.rx_len >= 150000 && h->cli.rx_len >= 100000;
@@ -1133,6 +1174,7 @@ int main(void)
 		cmocka_unit_test(test_handshake),
 		cmocka_unit_test(test_datagrams),
 		cmocka_unit_test(test_dgram_queue_full),
+		cmocka_unit_test(test_dgram_shared_pool),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_app_close),
 		cmocka_unit_test(test_local_close_reason),
