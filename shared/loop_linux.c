@@ -12,12 +12,12 @@
 
 #include "clock.h"
 #include "err.h"
+#include "loop_timers.h"
 
 /* Events taken per wait; more stay queued in the kernel for the next one. */
 #define EVENTS_MAX 64
 /* Linux signals are 1..64. */
 #define SIGNALS_MAX 65
-#define HEAP_MIN    64u
 /* Longest single sleep: keeps far deadlines within a 32-bit time_t. */
 #define WAIT_MAX_NS (3600 * LP_NS_PER_SEC)
 
@@ -31,11 +31,9 @@ struct lp_loop {
 	int epfd;
 	bool stop;
 	uint64_t now_ns;
-	uint64_t seq; /* next timer arming number */
 	unsigned ran; /* callbacks run in this iteration */
 
-	struct lp_timer **heap; /* min-heap on (deadline_ns, seq) */
-	uint32_t n_timers, cap_timers, max_timers;
+	struct lp_timer_heap timers;
 
 	/* The batch being dispatched; lp_loop_io_del() scrubs entries after cur. */
 	struct epoll_event events[EVENTS_MAX];
@@ -51,163 +49,11 @@ struct lp_loop {
 	void *before_sleep_arg;
 };
 
-/* ---------------------------------------------------------------- timer heap */
+/* ---------------------------------------------------------------- timers */
 
-static bool before(const struct lp_timer *a, const struct lp_timer *b)
+struct lp_timer_heap *lp_loop_timer_heap(struct lp_loop *l)
 {
-	return a->deadline_ns < b->deadline_ns ||
-	       (a->deadline_ns == b->deadline_ns && a->seq < b->seq);
-}
-
-static void heap_put(struct lp_loop *l, uint32_t i, struct lp_timer *t)
-{
-	l->heap[i] = t;
-	t->heap_idx = i;
-}
-
-static void sift_up(struct lp_loop *l, uint32_t i)
-{
-	struct lp_timer *t = l->heap[i];
-
-	while (i > 0) {
-		uint32_t parent = (i - 1) / 2;
-
-		if (!before(t, l->heap[parent]))
-			break;
-		heap_put(l, i, l->heap[parent]);
-		i = parent;
-	}
-	heap_put(l, i, t);
-}
-
-static void sift_down(struct lp_loop *l, uint32_t i)
-{
-	struct lp_timer *t = l->heap[i];
-
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-
-		if (c >= l->n_timers)
-			break;
-		if (c + 1 < l->n_timers && before(l->heap[c + 1], l->heap[c]))
-			c++;
-		if (!before(l->heap[c], t))
-			break;
-		heap_put(l, i, l->heap[c]);
-		i = c;
-	}
-	heap_put(l, i, t);
-}
-
-/* Restore the heap order around i after heap[i] changed. */
-static void heap_fix(struct lp_loop *l, uint32_t i)
-{
-	if (i > 0 && before(l->heap[i], l->heap[(i - 1) / 2]))
-		sift_up(l, i);
-	else
-		sift_down(l, i);
-}
-
-static void heap_remove(struct lp_loop *l, struct lp_timer *t)
-{
-	uint32_t i = t->heap_idx;
-	uint32_t last = --l->n_timers;
-
-	t->heap_idx = LP_TIMER_IDLE;
-	if (i != last) {
-		heap_put(l, i, l->heap[last]);
-		heap_fix(l, i);
-	}
-}
-
-static int heap_grow(struct lp_loop *l)
-{
-	if (l->cap_timers >= l->max_timers)
-		return LP_ERR_LIMIT;
-	uint32_t cap = l->cap_timers < HEAP_MIN ? HEAP_MIN : l->cap_timers * 2;
-
-	if (cap > l->max_timers)
-		cap = l->max_timers;
-	struct lp_timer **heap = realloc(l->heap, (size_t)cap * sizeof(*heap));
-
-	if (!heap)
-		return LP_ERR_NOMEM;
-	l->heap = heap;
-	l->cap_timers = cap;
-	return 0;
-}
-
-void lp_timer_init(struct lp_timer *t, lp_timer_cb *cb, void *arg)
-{
-	*t = (struct lp_timer){ .heap_idx = LP_TIMER_IDLE, .cb = cb, .arg = arg };
-}
-
-int lp_loop_timer_arm(struct lp_loop *l, struct lp_timer *t, uint64_t deadline_ns)
-{
-	t->deadline_ns = deadline_ns;
-	t->seq = l->seq++;
-	if (t->heap_idx != LP_TIMER_IDLE) {
-		heap_fix(l, t->heap_idx);
-		return 0;
-	}
-	if (l->n_timers == l->cap_timers) {
-		int rc = heap_grow(l);
-
-		if (rc != 0)
-			return rc;
-	}
-	heap_put(l, l->n_timers++, t);
-	sift_up(l, t->heap_idx);
-	return 0;
-}
-
-int lp_loop_timer_arm_in(struct lp_loop *l, struct lp_timer *t, uint64_t delay_ns)
-{
-	uint64_t now = lp_now_ns();
-	uint64_t deadline = delay_ns > UINT64_MAX - now ? UINT64_MAX : now + delay_ns;
-
-	return lp_loop_timer_arm(l, t, deadline);
-}
-
-void lp_loop_timer_cancel(struct lp_loop *l, struct lp_timer *t)
-{
-	if (t->heap_idx != LP_TIMER_IDLE)
-		heap_remove(l, t);
-}
-
-bool lp_timer_armed(const struct lp_timer *t)
-{
-	return t->heap_idx != LP_TIMER_IDLE;
-}
-
-uint64_t lp_timer_deadline(const struct lp_timer *t)
-{
-	return t->deadline_ns;
-}
-
-size_t lp_loop_timers(const struct lp_loop *l)
-{
-	return l->n_timers;
-}
-
-/*
- * Fire the timers due at l->now_ns. A timer armed by a callback of this pass
- * (seq >= pass_seq) waits for the next iteration even when already due, so
- * a callback that re-arms itself "now" cannot spin here forever.
- */
-static void run_timers(struct lp_loop *l)
-{
-	uint64_t pass_seq = l->seq;
-
-	while (l->n_timers > 0 && !l->stop) {
-		struct lp_timer *t = l->heap[0];
-
-		if (t->deadline_ns > l->now_ns || t->seq >= pass_seq)
-			break;
-		heap_remove(l, t);
-		l->ran++;
-		t->cb(l, t);
-	}
+	return &l->timers;
 }
 
 /* ---------------------------------------------------------------- fds */
@@ -417,7 +263,7 @@ int lp_loop_new(struct lp_loop **out, size_t max_timers)
 		free(l);
 		return rc;
 	}
-	l->max_timers = max_timers ? (uint32_t)max_timers : LP_LOOP_TIMERS_DEFAULT;
+	lp_timer_heap_init(&l->timers, max_timers ? (uint32_t)max_timers : LP_LOOP_TIMERS_DEFAULT);
 	l->sigfd = -1;
 	sigemptyset(&l->sigmask);
 	l->now_ns = lp_now_ns();
@@ -435,9 +281,7 @@ void lp_loop_del(struct lp_loop *l)
 	}
 	if (l->sigfd >= 0)
 		close(l->sigfd);
-	for (uint32_t i = 0; i < l->n_timers; i++)
-		l->heap[i]->heap_idx = LP_TIMER_IDLE;
-	free(l->heap);
+	lp_timer_heap_free(&l->timers);
 	close(l->epfd);
 	free(l);
 }
@@ -468,15 +312,10 @@ static int wait_events(struct lp_loop *l, bool block)
 	uint64_t wait_ns = 0;
 
 	if (block && !l->stop) {
-		if (l->n_timers == 0) {
+		wait_ns = lp_timer_heap_wait_ns(&l->timers, lp_now_ns(), WAIT_MAX_NS);
+		if (wait_ns == UINT64_MAX) {
 			tsp = NULL;
 		} else {
-			uint64_t now = lp_now_ns();
-			uint64_t deadline = l->heap[0]->deadline_ns;
-
-			wait_ns = deadline > now ? deadline - now : 0;
-			if (wait_ns > WAIT_MAX_NS)
-				wait_ns = WAIT_MAX_NS;
 			ts.tv_sec = (time_t)(wait_ns / LP_NS_PER_SEC);
 			ts.tv_nsec = (long)(wait_ns % LP_NS_PER_SEC);
 		}
@@ -513,7 +352,7 @@ static int iterate(struct lp_loop *l, bool block)
 	l->now_ns = lp_now_ns();
 	l->n_events = n;
 	dispatch_io(l);
-	run_timers(l);
+	l->ran += lp_timer_heap_run(&l->timers, l, l->now_ns, &l->stop);
 	return (int)(l->ran > INT_MAX ? INT_MAX : l->ran);
 }
 
