@@ -34,7 +34,8 @@ struct lp_admin *lp_admin_new(const struct lp_admin_ops *ops, void *ctx, const c
 	if (!a->http)
 		goto fail;
 	if (lp_admin_rooms_register(a) < 0 || lp_admin_members_register(a) < 0 ||
-	    lp_admin_stats_register(a) < 0 || lp_admin_tokens_register(a) < 0)
+	    lp_admin_stats_register(a) < 0 || lp_admin_tokens_register(a) < 0 ||
+	    lp_admin_dashboard_register(a) < 0)
 		goto fail;
 	return a;
 fail:

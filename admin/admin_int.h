@@ -56,5 +56,7 @@ int lp_admin_rooms_register(struct lp_admin *a);
 int lp_admin_members_register(struct lp_admin *a);
 int lp_admin_stats_register(struct lp_admin *a);
 int lp_admin_tokens_register(struct lp_admin *a);
+/* The dashboard's embedded files at /, /app.js, /app.css, /favicon.svg. */
+int lp_admin_dashboard_register(struct lp_admin *a);
 
 #endif

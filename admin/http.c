@@ -226,6 +226,21 @@ int lp_http_error(struct lp_http_resp *resp, unsigned status, const char *code, 
 	return 0;
 }
 
+int lp_http_add_header(struct lp_http_resp *resp, const char *name, const char *value)
+{
+	if (resp->n_headers == LP_HTTP_MAX_HEADERS)
+		return LP_ERR_LIMIT;
+	resp->headers[resp->n_headers][0] = name;
+	resp->headers[resp->n_headers][1] = value;
+	resp->n_headers++;
+	return 0;
+}
+
+const char *lp_http_header(const struct lp_http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
 const char *lp_http_query(const struct lp_http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -340,7 +355,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct lp_http_resp *
 	}
 	if (!r)
 		return MHD_NO;
-	if (resp->status != 204)
+	if (resp->status != 204 && resp->status != 304)
 		MHD_add_response_header(r, "Content-Type", ctype);
 	MHD_add_response_header(r, "Cache-Control",
 				resp->cache_control ? resp->cache_control : "no-store");
@@ -352,6 +367,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct lp_http_resp *
 		MHD_add_response_header(r, "Retry-After", "60");
 	if (resp->allow[0])
 		MHD_add_response_header(r, "Allow", resp->allow);
+	for (size_t i = 0; i < resp->n_headers; i++)
+		MHD_add_response_header(r, resp->headers[i][0], resp->headers[i][1]);
 	enum MHD_Result ret = MHD_queue_response(c, resp->status ? resp->status : 500, r);
 	MHD_destroy_response(r);
 	return ret;

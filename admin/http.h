@@ -20,6 +20,7 @@
 #define LP_HTTP_MAX_ROUTES  48
 #define LP_HTTP_MAX_DAEMONS 4
 #define LP_HTTP_ADDR_MAX    64
+#define LP_HTTP_MAX_HEADERS 6 /* extra response headers a handler may add */
 
 struct lp_http;
 struct MHD_Connection;
@@ -48,6 +49,9 @@ struct lp_http_resp {
 	bool raw_owned; /* free(raw) after sending */
 	const char *cache_control;
 	char allow[64]; /* Allow header of a 405 */
+	/* Extra headers (name, value), static strings: see lp_http_add_header(). */
+	const char *headers[LP_HTTP_MAX_HEADERS][2];
+	size_t n_headers;
 };
 
 /* A route's handler: fill resp (status, json or raw). Return 0. */
@@ -125,6 +129,16 @@ int lp_http_error(struct lp_http_resp *resp, unsigned status, const char *code, 
  */
 void lp_http_note_failure(struct lp_http *h, const char *addr);
 bool lp_http_blocked(struct lp_http *h, const char *addr);
+
+/*
+ * lp_http_add_header: add a response header. name and value must outlive the
+ * response (static strings). Returns 0, or LP_ERR_LIMIT when
+ * LP_HTTP_MAX_HEADERS are set already.
+ */
+int lp_http_add_header(struct lp_http_resp *resp, const char *name, const char *value);
+
+/* lp_http_header: the value of request header name (case-insensitive), or NULL. */
+const char *lp_http_header(const struct lp_http_req *req, const char *name);
 
 /* lp_http_query: the value of query parameter name, or NULL. */
 const char *lp_http_query(const struct lp_http_req *req, const char *name);

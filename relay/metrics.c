@@ -46,6 +46,14 @@ static void relay_metrics(struct lp_relay *r, struct lp_text *t)
 	lp_text_printf(t, "lanparty_relay_connections %zu\n", r->n_sessions);
 	head(t, "lanparty_relay_rooms", "gauge", "Rooms configured.");
 	lp_text_printf(t, "lanparty_relay_rooms %zu\n", r->n_rooms);
+	unsigned long long clients = 0, gateways = 0;
+	for (size_t i = 0; i < r->n_rooms; i++) {
+		clients += r->rooms[i].room->n_clients;
+		gateways += r->rooms[i].room->gateway ? 1 : 0;
+	}
+	head(t, "lanparty_relay_members", "gauge", "Members online in every room, by role.");
+	lp_text_printf(t, "lanparty_relay_members{role=\"client\"} %llu\n", clients);
+	lp_text_printf(t, "lanparty_relay_members{role=\"gateway\"} %llu\n", gateways);
 	head(t, "lanparty_relay_handshakes_total", "counter", "QUIC handshakes completed.");
 	lp_text_printf(t, "lanparty_relay_handshakes_total %llu\n",
 		       (unsigned long long)s->handshakes);

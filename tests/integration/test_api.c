@@ -229,14 +229,16 @@ struct http {
 	json_t *json; /* the body parsed, or NULL */
 	char ctype[128], allow[128], www_auth[128], retry_after[32];
 	char cache[64], nosniff[32], xframe[32];
+	char csp[512], etag[64];
 	char what[400]; /* "METHOD PATH" for messages */
 };
 
 struct opts {
-	const char *auth; /* Authorization value; NULL: "Bearer <admin token>"; "": no header */
-	const char *src;  /* source address; NULL: 127.0.0.1 */
-	size_t body_len;  /* 0: strlen(body) */
-	bool head;	  /* a HEAD request: no body expected */
+	const char *auth;   /* Authorization value; NULL: "Bearer <admin token>"; "": no header */
+	const char *src;    /* source address; NULL: 127.0.0.1 */
+	size_t body_len;    /* 0: strlen(body) */
+	bool head;	    /* a HEAD request: no body expected */
+	const char *header; /* one more request header ("Name: value"), or NULL */
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -272,6 +274,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 		{ "cache-control", h->cache, sizeof(h->cache) },
 		{ "x-content-type-options", h->nosniff, sizeof(h->nosniff) },
 		{ "x-frame-options", h->xframe, sizeof(h->xframe) },
+		{ "content-security-policy", h->csp, sizeof(h->csp) },
+		{ "etag", h->etag, sizeof(h->etag) },
 	};
 
 	/* a new status line (after 100 Continue): only the final answer's headers count */
@@ -330,6 +334,8 @@ static void http_do(struct http *h, const char *method, const char *path, const 
 		hdrs = curl_slist_append(hdrs, auth);
 	/* no "Expect: 100-continue" pause before large bodies */
 	hdrs = curl_slist_append(hdrs, "Expect:");
+	if (o->header)
+		hdrs = curl_slist_append(hdrs, o->header);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
@@ -817,6 +823,17 @@ out:
 		free(series[k]);
 	free(series);
 	return msg[0] ? msg : NULL;
+}
+
+/* The value of the sample "name{labels}" (exactly as written) in an exposition, or -1. */
+static double metric_value(const char *body, const char *series)
+{
+	size_t n = strlen(series);
+	for (const char *p = body; (p = strstr(p, series)) != NULL; p += n) {
+		if ((p == body || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	}
+	return -1;
 }
 
 /* promtool's path when it is on PATH, else NULL. */
@@ -1630,7 +1647,9 @@ static void test_not_found(void **state)
 {
 	(void)state;
 	static const char *const paths[] = {
-		"/",
+		"/index.html",
+		"/app.js/",
+		"/favicon.ico",
 		"/api",
 		"/api/v1",
 		"/api/v1/",
@@ -2333,10 +2352,24 @@ static void test_members(void **state)
 			fail_msg("/metrics lacks%s", line);
 	}
 	snprintf(line, sizeof(line),
-		 "lanparty_member_rtt_seconds{room=\"%lld\",member=\"%u\",role=\"client\"} ",
+		 "lanparty_member_rtt_seconds{room=\"%lld\",member=\"%u\",role=\"client\"}",
 		 (long long)room.id, peer_id(a));
-	if (!strstr(h.body, line))
-		fail_msg("/metrics lacks %s", line);
+	double rtt = metric_value(h.body, line);
+	if (!(rtt > 0 && rtt < 5))
+		fail_msg("/metrics: %s is %g", line, rtt);
+	/* relay-wide: members by role, handshakes, admissions (other rooms may add to them) */
+	static const char *const at_least_one[] = {
+		"lanparty_relay_members{role=\"client\"}",
+		"lanparty_relay_members{role=\"gateway\"}",
+		"lanparty_relay_handshakes_total",
+		"lanparty_relay_admissions_total{role=\"client\"}",
+		"lanparty_relay_admissions_total{role=\"gateway\"}",
+		"lanparty_relay_connections",
+	};
+	for (size_t i = 0; i < sizeof(at_least_one) / sizeof(at_least_one[0]); i++)
+		if (!(metric_value(h.body, at_least_one[i]) >= 1))
+			fail_msg("/metrics: %s is %g, expected at least 1", at_least_one[i],
+				 metric_value(h.body, at_least_one[i]));
 	const char *bad = check_exposition(h.body, h.len);
 	if (bad)
 		fail_msg("/metrics with members online: %s", bad);
@@ -2639,6 +2672,69 @@ static void test_join(void **state)
 	PASS();
 }
 
+/* ------------------------------------------------------------ dashboard */
+
+/*
+ * The dashboard's files (docs/dashboard.md): served without a token, with
+ * their types, a strict Content-Security-Policy, an ETag that answers 304,
+ * and "no-cache" so a new relay build is picked up at once.
+ */
+static void test_dashboard(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *path, *ctype, *needle;
+	} files[] = {
+		{ "/", "text/html; charset=utf-8", "<script src=\"/app.js\" defer></script>" },
+		{ "/app.js", "text/javascript; charset=utf-8", "sessionStorage" },
+		{ "/app.css", "text/css; charset=utf-8", "@media (max-width" },
+		{ "/favicon.svg", "image/svg+xml", "<svg" },
+	};
+	static const struct opts anon = { .auth = "" };
+	struct http h;
+	char inm[128];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		http_do(&h, "GET", files[i].path, NULL, &anon);
+		want_status(&h, 200);
+		if (strcmp(h.ctype, files[i].ctype) != 0)
+			fail_msg("%s: Content-Type \"%s\"", h.what, h.ctype);
+		if (!h.body || !strstr(h.body, files[i].needle))
+			fail_msg("%s: body lacks %s", h.what, files[i].needle);
+		if (!strstr(h.csp, "default-src 'none'") || !strstr(h.csp, "script-src 'self';") ||
+		    !strstr(h.csp, "require-trusted-types-for 'script'") ||
+		    strstr(h.csp, "unsafe") || strstr(h.csp, "http"))
+			fail_msg("%s: Content-Security-Policy \"%s\"", h.what, h.csp);
+		if (strcmp(h.cache, "no-cache") != 0 || strcmp(h.nosniff, "nosniff") != 0 ||
+		    strcmp(h.xframe, "DENY") != 0 || strlen(h.etag) != 18 || h.etag[0] != '"')
+			fail_msg(
+				"%s: Cache-Control \"%s\", nosniff \"%s\", X-Frame-Options \"%s\", "
+				"ETag \"%s\"",
+				h.what, h.cache, h.nosniff, h.xframe, h.etag);
+		/* the same ETag revalidates to 304 without a body; another one does not */
+		snprintf(inm, sizeof(inm), "If-None-Match: W/\"x\", %s", h.etag);
+		struct opts cond = { .auth = "", .header = inm };
+		http_free(&h);
+		http_do(&h, "GET", files[i].path, NULL, &cond);
+		want_status(&h, 304);
+		if (h.len)
+			fail_msg("%s: 304 with a body", h.what);
+		http_free(&h);
+		cond.header = "If-None-Match: \"0000000000000000\"";
+		http_do(&h, "GET", files[i].path, NULL, &cond);
+		want_status(&h, 200);
+		http_free(&h);
+	}
+	/* a file is only read */
+	expect_error("POST", "/", "{}", 405, "method_not_allowed", NULL);
+	expect_error("DELETE", "/app.js", NULL, 405, "method_not_allowed", NULL);
+	/* the page is public; what it shows needs the token */
+	http_do(&h, "GET", "/", NULL, &(struct opts){ .auth = "Bearer wrong-token-0123456789" });
+	want_status(&h, 200);
+	http_free(&h);
+	PASS();
+}
+
 /* ------------------------------------------------------------ metrics */
 
 static void test_metrics(void **state)
@@ -2649,6 +2745,7 @@ static void test_metrics(void **state)
 		"lanparty_relay_start_time_seconds",
 		"lanparty_relay_connections",
 		"lanparty_relay_rooms",
+		"lanparty_relay_members",
 		"lanparty_relay_handshakes_total",
 		"lanparty_relay_handshake_failures_total",
 		"lanparty_relay_retries_total",
@@ -2864,6 +2961,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_join, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dashboard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 		/* last, though it locks out only an address of its own */
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
