@@ -54,23 +54,49 @@ void lp_admit_note_failure(struct lp_relay *r, const char *ip)
 	s->count++;
 }
 
-static int reject(struct lp_session *s, enum lp_reject_reason why, const char *fmt, ...)
+/* One hello being decided: what the member_rejected log line says about it. */
+struct admission {
+	struct lp_session *s;
+	const struct lp_ctrl_hello *h;
+	int64_t room; /* 0 until the code names a room */
+};
+
+/*
+ * One line per refused hello, with what the hello claimed. Rate-limited: a
+ * peer can send hellos as fast as it can finish handshakes, and every reject
+ * is counted in lanparty_relay_rejects_total whatever the log says.
+ */
+static void log_reject(const struct admission *ax, enum lp_reject_reason why)
+{
+	static struct lp_log_rl rl = LP_LOG_RL_INIT(20, 10);
+	char room[24] = "-", mac[LP_MAC_STRLEN] = "-", name[2 * LP_CTRL_NAME_MAX + 3];
+	if (ax->room > 0)
+		snprintf(room, sizeof(room), "%lld", (long long)ax->room);
+	if (ax->h->has_mac)
+		lp_mac_format(&ax->h->mac, mac);
+	log_info_rl(&rl, "member_rejected room=%s role=%s mac=%s name=%s addr=%s reason=%s", room,
+		    lp_ctrl_role_name(ax->h->role), mac,
+		    lp_log_quote(name, sizeof(name), ax->h->name[0] ? ax->h->name : "-"),
+		    ax->s->addr, lp_reject_reason_name(why));
+}
+
+static int reject(const struct admission *ax, enum lp_reject_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int reject(struct lp_session *s, enum lp_reject_reason why, const char *fmt, ...)
+static int reject(const struct admission *ax, enum lp_reject_reason why, const char *fmt, ...)
 {
 	struct lp_ctrl_reject rej = { .reason = why };
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(rej.message, sizeof(rej.message), fmt, ap);
 	va_end(ap);
-	s->relay->stats.rejects[why]++;
-	log_info("member_rejected addr=%s reason=%s", s->addr, lp_reject_reason_name(why));
-	lp_session_reject(s, &rej);
+	ax->s->relay->stats.rejects[why]++;
+	log_reject(ax, why);
+	lp_session_reject(ax->s, &rej);
 	return 0;
 }
 
-static int reject_full(struct lp_session *s, struct lp_room *room)
+static int reject_full(const struct admission *ax, struct lp_room *room)
 {
 	struct lp_ctrl_reject rej = { .reason = LP_REJECT_ROOM_FULL };
 	snprintf(rej.message, sizeof(rej.message), "room %s is full: %u of %u players",
@@ -78,10 +104,9 @@ static int reject_full(struct lp_session *s, struct lp_room *room)
 	rej.has_limit = rej.has_count = true;
 	rej.limit = room->set.max_clients;
 	rej.count = room->n_clients;
-	s->relay->stats.rejects[LP_REJECT_ROOM_FULL]++;
-	log_info("member_rejected addr=%s room=%lld reason=room_full", s->addr,
-		 (long long)room->id);
-	lp_session_reject(s, &rej);
+	ax->s->relay->stats.rejects[LP_REJECT_ROOM_FULL]++;
+	log_reject(ax, LP_REJECT_ROOM_FULL);
+	lp_session_reject(ax->s, &rej);
 	return 0;
 }
 
@@ -122,48 +147,51 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 	int64_t now = lp_relay_now();
 	bool gateway = h->role == LP_CTRL_ROLE_GATEWAY;
 	struct lp_store_code code;
+	struct admission adm = { .s = s, .h = h }, *ax = &adm;
 
 	if (lp_admit_blocked(r, s->ip))
-		return reject(s, LP_REJECT_RATE_LIMITED,
+		return reject(ax, LP_REJECT_RATE_LIMITED,
 			      "too many failed attempts from your address; try again in a minute");
 	if (h->version != LP_PROTO_VERSION)
-		return reject(s, LP_REJECT_UNSUPPORTED_VERSION,
+		return reject(ax, LP_REJECT_UNSUPPORTED_VERSION,
 			      "this relay speaks protocol version %d, the agent %u",
 			      LP_PROTO_VERSION, h->version);
 	int ret = lp_store_code_lookup(r->store, h->code, strlen(h->code), now, &code);
 	if (ret == LP_ERR_NOT_FOUND || ret == LP_ERR_INVALID) {
 		lp_admit_note_failure(r, s->ip);
-		return reject(s, LP_REJECT_BAD_CODE, "unknown room code");
+		return reject(ax, LP_REJECT_BAD_CODE, "unknown room code");
 	}
 	if (ret < 0) {
 		r->stats.store_errors++;
-		return reject(s, LP_REJECT_INTERNAL_ERROR, "the relay could not read its database");
+		return reject(ax, LP_REJECT_INTERNAL_ERROR,
+			      "the relay could not read its database");
 	}
+	adm.room = code.room_id;
 	if ((code.role == LP_STORE_ROLE_GATEWAY) != gateway) {
 		lp_admit_note_failure(r, s->ip);
-		return reject(s, LP_REJECT_WRONG_ROLE, "this is a %s invite, not a %s one",
+		return reject(ax, LP_REJECT_WRONG_ROLE, "this is a %s invite, not a %s one",
 			      lp_store_role_name(code.role), gateway ? "gateway" : "client");
 	}
 	if (code.state != LP_STORE_CODE_VALID)
-		return reject(s, LP_REJECT_BAD_CODE, "this invite was %s",
+		return reject(ax, LP_REJECT_BAD_CODE, "this invite was %s",
 			      code.state == LP_STORE_CODE_REVOKED   ? "revoked"
 			      : code.state == LP_STORE_CODE_EXPIRED ? "valid until a time now past"
 								    : "used up");
 	struct lp_relay_room *rr = lp_rooms_get(r, code.room_id);
 	if (!rr)
-		return reject(s, LP_REJECT_BAD_CODE, "unknown room code");
+		return reject(ax, LP_REJECT_BAD_CODE, "unknown room code");
 	struct lp_room *room = rr->room;
 	if (!room->set.enabled)
-		return reject(s, LP_REJECT_ROOM_DISABLED, "room %s is closed by its organiser",
+		return reject(ax, LP_REJECT_ROOM_DISABLED, "room %s is closed by its organiser",
 			      room->set.name);
 	if (room->set.expires_at && room->set.expires_at <= now)
-		return reject(s, LP_REJECT_ROOM_EXPIRED, "room %s has ended", room->set.name);
+		return reject(ax, LP_REJECT_ROOM_EXPIRED, "room %s has ended", room->set.name);
 	if (!gateway && !h->has_mac)
-		return reject(s, LP_REJECT_MALFORMED_HELLO, "a client must give its MAC address");
+		return reject(ax, LP_REJECT_MALFORMED_HELLO, "a client must give its MAC address");
 	int64_t ban_id = 0;
 	ret = lp_store_ban_check(r->store, room->id, gateway ? NULL : &h->mac, s->ip, now, &ban_id);
 	if (ret == 0 && ban_id > 0)
-		return reject(s, LP_REJECT_BANNED, "you are banned from room %s", room->set.name);
+		return reject(ax, LP_REJECT_BANNED, "you are banned from room %s", room->set.name);
 
 	/* A member coming back with its resume secret replaces its old session at once. */
 	struct lp_session *old = NULL;
@@ -182,19 +210,19 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 			lp_session_disconnect(old, LP_DISCONNECT_REPLACED, REPLACED_TEXT);
 	} else {
 		if (gateway && room->gateway)
-			return reject(s, LP_REJECT_GATEWAY_PRESENT,
+			return reject(ax, LP_REJECT_GATEWAY_PRESENT,
 				      "room %s already has its LAN gateway", room->set.name);
 		if (!gateway && room->n_clients >= room->set.max_clients)
-			return reject_full(s, room);
+			return reject_full(ax, room);
 		if (!gateway && lp_room_find_mac(room, &h->mac)) {
 			char mac[LP_MAC_STRLEN];
-			return reject(s, LP_REJECT_MAC_IN_USE,
+			return reject(ax, LP_REJECT_MAC_IN_USE,
 				      "MAC %s is already used by another player in room %s",
 				      lp_mac_format(&h->mac, mac), room->set.name);
 		}
 		ret = lp_store_code_use(r->store, code.id, now);
 		if (ret < 0)
-			return reject(s, LP_REJECT_BAD_CODE, "this invite is no longer valid");
+			return reject(ax, LP_REJECT_BAD_CODE, "this invite is no longer valid");
 		s->member.id = ++r->next_member_id;
 	}
 
@@ -209,21 +237,21 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 	char resume[RESUME_LEN + 1];
 	if (lp_random_secret(resume, sizeof(resume), RESUME_LEN) < 0 ||
 	    lp_store_hash(resume, RESUME_LEN, m->resume_hash) < 0)
-		return reject(s, LP_REJECT_INTERNAL_ERROR, "the relay could not make a secret");
+		return reject(ax, LP_REJECT_INTERNAL_ERROR, "the relay could not make a secret");
 	ret = silent ? lp_room_replace(room, &old->member, m) : LP_ERR_INVALID;
 	if (silent)
 		lp_session_disconnect(old, LP_DISCONNECT_REPLACED, REPLACED_TEXT);
 	if (ret < 0)
 		ret = lp_room_add(room, m, lp_loop_now(r->loop));
 	if (ret == LP_ERR_EXISTS && !gateway)
-		return reject(s, LP_REJECT_MAC_IN_USE, "MAC already in use in room %s",
+		return reject(ax, LP_REJECT_MAC_IN_USE, "MAC already in use in room %s",
 			      room->set.name);
 	if (ret == LP_ERR_EXISTS)
-		return reject(s, LP_REJECT_GATEWAY_PRESENT, "room already has its gateway");
+		return reject(ax, LP_REJECT_GATEWAY_PRESENT, "room already has its gateway");
 	if (ret == LP_ERR_LIMIT)
-		return reject_full(s, room);
+		return reject_full(ax, room);
 	if (ret < 0)
-		return reject(s, LP_REJECT_INTERNAL_ERROR, "the relay is out of memory");
+		return reject(ax, LP_REJECT_INTERNAL_ERROR, "the relay is out of memory");
 	s->admitted = true;
 	s->room_id = room->id;
 
@@ -247,11 +275,14 @@ static int admit(struct lp_session *s, const struct lp_ctrl_hello *h)
 		lp_session_disconnect(s, LP_DISCONNECT_UNKNOWN, "welcome could not be sent");
 		return 0;
 	}
-	char mac[LP_MAC_STRLEN] = "-", agent[2 * LP_CTRL_AGENT_MAX + 3];
+	char mac[LP_MAC_STRLEN] = "-", agent[2 * LP_CTRL_AGENT_MAX + 3],
+	     name[2 * LP_CTRL_NAME_MAX + 3];
 	if (m->has_mac)
 		lp_mac_format(&m->mac, mac);
-	log_info("member_joined room=%lld member=%u role=%s mac=%s addr=%s agent=%s resumed=%s",
-		 (long long)room->id, m->id, gateway ? "gateway" : "client", mac, s->addr,
+	log_info("member_joined room=%lld member=%u role=%s mac=%s name=%s addr=%s agent=%s "
+		 "resumed=%s",
+		 (long long)room->id, m->id, gateway ? "gateway" : "client", mac,
+		 lp_log_quote(name, sizeof(name), m->name[0] ? m->name : "-"), s->addr,
 		 lp_log_quote(agent, sizeof(agent), m->agent[0] ? m->agent : "-"),
 		 old ? "yes" : "no");
 	return 0;
