@@ -2737,6 +2737,77 @@ static void test_dashboard(void **state)
 
 /* ------------------------------------------------------------ metrics */
 
+/*
+ * run_promtool: write text to a temporary file and run `promtool ARGS FILE`
+ * (args may end in "<" to give the file on stdin). Returns promtool's exit
+ * status, or -1 when promtool is not on PATH.
+ */
+static int run_promtool(const char *args, const char *text, size_t len)
+{
+	char pbuf[4096], tmp[] = "/tmp/lp-promtool-XXXXXX", cmd[4400 + sizeof(tmp)];
+	const char *promtool = find_promtool(pbuf, sizeof(pbuf));
+
+	if (!promtool)
+		return -1;
+	int fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "'%s' %s '%s' >&2", promtool, args, tmp);
+	int st = system(cmd);
+	unlink(tmp);
+	return st == -1 ? 127 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+#define METRICS_DOC "docs/metrics.md"
+
+/* The whole of a text file (NUL-terminated; free() it), or fail. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fail_msg("%s: cannot open (tests run from the top of the checkout)", path);
+	char *buf = malloc(1 << 20);
+	assert_non_null(buf);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * docs/metrics.md and a scrape agree: every "| `name` | type |" row of its
+ * tables is served with that # TYPE, and every # TYPE served has a row.
+ */
+static void want_metrics_documented(const char *scrape)
+{
+	char *doc = slurp(METRICS_DOC), line[200];
+	size_t rows = 0;
+
+	for (const char *p = doc; (p = strstr(p, "\n| `lanparty_")) != NULL; p++) {
+		char name[100], type[20];
+		if (sscanf(p, "\n| `%99[a-z_]` | %19[a-z] |", name, type) != 2)
+			fail_msg("%s: a metrics row not in the form | `name` | type |: %.60s",
+				 METRICS_DOC, p + 1);
+		snprintf(line, sizeof(line), "\n# TYPE %s %s\n", name, type);
+		if (!strstr(scrape, line))
+			fail_msg("%s lists %s as a %s, /metrics does not serve it so", METRICS_DOC,
+				 name, type);
+		rows++;
+	}
+	for (const char *p = scrape; (p = strstr(p, "# TYPE ")) != NULL; p++) {
+		char name[100];
+		if (sscanf(p, "# TYPE %99s", name) != 1)
+			fail_msg("/metrics: a bad TYPE line");
+		snprintf(line, sizeof(line), "\n| `%s` |", name);
+		if (!strstr(doc, line))
+			fail_msg("/metrics serves %s, %s does not list it", name, METRICS_DOC);
+	}
+	if (rows < 20)
+		fail_msg("%s: only %zu metrics rows found", METRICS_DOC, rows);
+	free(doc);
+}
+
 static void test_metrics(void **state)
 {
 	(void)state;
@@ -2806,23 +2877,13 @@ static void test_metrics(void **state)
 	if (bad)
 		fail_msg("/metrics is not valid exposition format: %s", bad);
 
-	char pbuf[4096];
-	const char *promtool = find_promtool(pbuf, sizeof(pbuf));
-	if (promtool) {
-		char tmp[] = "/tmp/lp-metrics-XXXXXX", cmd[4200 + sizeof(tmp)];
-		int fd = mkstemp(tmp);
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, h.body, h.len), (ssize_t)h.len);
-		close(fd);
-		snprintf(cmd, sizeof(cmd), "'%s' check metrics < '%s' >&2", promtool, tmp);
-		int st = system(cmd);
-		unlink(tmp);
-		if (st != 0)
-			fail_msg("promtool check metrics failed (status %d)", st);
-	} else {
+	int st = run_promtool("check metrics <", h.body, h.len);
+	if (st > 0)
+		fail_msg("promtool check metrics failed (status %d)", st);
+	if (st < 0)
 		fprintf(stderr, "  note: promtool is not on PATH: `promtool check metrics` skipped "
 				"(the built-in format check ran)\n");
-	}
+	want_metrics_documented(h.body);
 
 	/* the admin token is required */
 	expect_unauthorized("GET", "/metrics", "", "unauthorized");
@@ -2842,6 +2903,48 @@ static void test_metrics(void **state)
 			 eol ? (int)(eol - at) : 0, at ? at : "");
 	}
 	http_free(&h);
+	PASS();
+}
+
+/* The alert rules in docs/metrics.md (the ```yaml block with "groups:") pass promtool. */
+static void test_metrics_doc_rules(void **state)
+{
+	(void)state;
+	char *doc = slurp(METRICS_DOC);
+	const char *start = NULL, *end = NULL;
+
+	for (const char *p = doc; (p = strstr(p, "```yaml\n")) != NULL; p++) {
+		const char *close = strstr(p + 8, "\n```");
+		const char *groups = strstr(p, "\ngroups:");
+		if (close && groups && groups < close) {
+			start = p + 8;
+			end = close + 1;
+			break;
+		}
+	}
+	if (!start)
+		fail_msg("%s: no ```yaml block with the alert rules (groups:)", METRICS_DOC);
+	/* each rule's metric names exist (a typo would make the rule silently never fire) */
+	static const char *const used[] = { "lanparty_room_members",
+					    "lanparty_relay_rejects_total",
+					    "lanparty_relay_handshake_failures_total",
+					    "lanparty_room_drops_total",
+					    "lanparty_member_rtt_seconds",
+					    "lanparty_relay_store_errors_total" };
+	for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++) {
+		char row[100];
+		snprintf(row, sizeof(row), "\n| `%s` |", used[i]);
+		if (!strstr(doc, row))
+			fail_msg("the alert rules use %s, which is not a documented metric",
+				 used[i]);
+	}
+	int st = run_promtool("check rules", start, (size_t)(end - start));
+	if (st > 0)
+		fail_msg("promtool check rules on %s failed (status %d)", METRICS_DOC, st);
+	if (st < 0)
+		fprintf(stderr,
+			"  note: promtool is not on PATH: `promtool check rules` skipped\n");
+	free(doc);
 	PASS();
 }
 
@@ -2963,6 +3066,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_join, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dashboard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_doc_rules, setup, teardown),
 		/* last, though it locks out only an address of its own */
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
 	};
