@@ -306,10 +306,30 @@ async function main() {
     await shot(page, '10-after-kick');
   });
 
+  await step('ban: the member is sent away, the ban is listed and lifted', async () => {
+    const bob = await startJoiner(invites.client, '02:5e:10:00:00:08', 'bob');
+    await page.click(`tr[data-member="${bob.memberId}"] button[data-action=ban]`);
+    await page.locator('dialog[open] input[name=by_mac]').waitFor();
+    if (!await page.isChecked('dialog[open] input[name=by_mac]')) throw new Error('ban by MAC is not the default');
+    await page.fill('dialog[open] input[name=reason]', 'flooding');
+    await page.click('dialog[open] button[value=ok]');
+    const exit = await Promise.race([bob.exitInfo, sleep(WAIT_MS).then(() => null)]);
+    if (!exit || !/disconnected reason=banned/.test(bob.out)) throw new Error('the peer was not banned: ' + bob.out);
+    await page.locator('#bans li').getByText('02:5e:10:00:00:08').waitFor();
+    await page.locator('#no-members').waitFor();
+    const bans = await relay.api('GET', '/api/v1/rooms/1/bans');
+    if (bans.json.bans.length !== 1 || bans.json.bans[0].mac !== '02:5e:10:00:00:08' || bans.json.bans[0].reason !== 'flooding') {
+      throw new Error('bans: ' + JSON.stringify(bans.json));
+    }
+    await shot(page, '11-banned');
+    await page.click('#bans li button');
+    await page.getByText('Nobody is banned.').waitFor();
+  });
+
   await step('traffic chart from the history', async () => {
     // The relay writes the current minute's sample every 10 seconds.
     await page.locator('svg.chart polyline.up, svg.chart circle.up').first().waitFor({timeout: 20000});
-    await shot(page, '11-chart');
+    await shot(page, '12-chart');
   });
 
   await step('edit limits', async () => {
@@ -331,9 +351,19 @@ async function main() {
     if (old.status !== 403) throw new Error('old code after rotation: ' + old.status);
   });
 
+  await step('delete a room', async () => {
+    const spare = await relay.api('POST', '/api/v1/rooms', {name: 'spare'});
+    await page.goto(base + '/#/rooms/' + spare.json.id);
+    await page.locator('.roomhead').getByText('spare').waitFor();
+    await page.click('#delete-room');
+    await page.click('dialog[open] button[value=ok]');
+    await page.locator('#rooms a.room').first().waitFor();
+    if (await page.locator('#rooms a.room').count() !== 1) throw new Error('rooms after delete: ' + await visibleText('#rooms'));
+    if ((await relay.api('GET', '/api/v1/rooms/' + spare.json.id)).status !== 404) throw new Error('the room is still there');
+  });
+
   await step('a token revoked mid-session ends the session', async () => {
     const made = await relay.api('POST', '/api/v1/tokens', {name: 'browser'});
-    await page.click('a.back');
     await page.click('#signout');
     await page.fill('#token', made.json.token);
     await page.click('#signin-form button[type=submit]');
@@ -341,7 +371,7 @@ async function main() {
     await relay.api('DELETE', '/api/v1/tokens/' + made.json.id);
     await page.locator('#signin-status .error').waitFor();
     if (!/refused/.test(await visibleText('#signin-status'))) throw new Error('after revocation: ' + await visibleText('#signin-status'));
-    await shot(page, '12-revoked');
+    await shot(page, '13-revoked');
     await page.fill('#token', relay.token);
     await page.click('#signin-form button[type=submit]');
     await page.locator('#rooms a.room').waitFor();
@@ -354,7 +384,7 @@ async function main() {
     await page.locator('#offline').waitFor();
     if (!/Cannot reach the relay/.test(await visibleText('#offline'))) throw new Error('offline banner: ' + await visibleText('#offline'));
     await page.locator('#rooms a.room').waitFor(); // the last figures stay
-    await shot(page, '13-relay-unreachable');
+    await shot(page, '14-relay-unreachable');
   });
 
   await step('no page errors, no foreign requests, a clean relay log', async () => {
