@@ -398,19 +398,22 @@ function membersTable(roomId, members, refresh) {
     h('tbody', {}, members.map((m) => memberRow(roomId, m, refresh))));
 }
 
-// Traffic per minute from the history endpoint, drawn as two lines in an SVG.
-function chart(samples) {
+// Traffic per minute from the history endpoint, drawn as two lines in an SVG
+// whose time axis is the whole window asked for (the last hour).
+function chart(hist) {
+  const samples = hist.samples;
   if (samples.length < 1) {
     return h('p', {class: 'empty', text: 'No history yet: the relay writes a sample every 10 seconds.'});
   }
   const W = 600, H = 160, L = 56, B = 22, T = 8;
-  const t0 = samples[0].ts, t1 = Math.max(samples[samples.length - 1].ts, t0 + 60);
+  const t0 = Math.min(Date.parse(hist.since) / 1000, samples[0].ts);
+  const t1 = Math.max(Date.parse(hist.until) / 1000, samples[samples.length - 1].ts + 60);
   const max = Math.max(1, ...samples.map((s) => Math.max(s.up_bytes, s.down_bytes)));
   const x = (ts) => L + ((ts - t0) / (t1 - t0)) * (W - L - 4);
   const y = (v) => T + (1 - v / max) * (H - T - B);
   // One sample (a room's first minute) is a dot; more are a line.
   const line = (key, cls) => samples.length === 1
-    ? svg('circle', {class: cls, r: 3, cx: x(t0), cy: y(samples[0][key])})
+    ? svg('circle', {class: cls, r: 3, cx: x(samples[0].ts), cy: y(samples[0][key])})
     : svg('polyline', {class: cls, fill: 'none',
       points: samples.map((s) => x(s.ts).toFixed(1) + ',' + y(s[key]).toFixed(1)).join(' ')});
   const g = svg('svg', {viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img',
@@ -560,7 +563,7 @@ function showRoom(id) {
         h('span', {}, 'MTU ' + room.mtu + ', broadcasts ' + (room.limits.broadcast_pps || 'unlimited') + '/s, ' + rate(room.limits.bytes_per_s)),
         room.expires_at ? h('span', {}, 'ends ' + new Date(room.expires_at).toLocaleString()) : null);
       fill(members, membersTable(id, mem.members, refresh));
-      fill(traffic, chart(hist.samples));
+      fill(traffic, chart(hist));
       fill(drops, dropsBreakdown(stats));
       fill(bans, bansList(id, bl.bans, refresh));
       settings.load(room);
