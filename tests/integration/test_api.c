@@ -2906,6 +2906,119 @@ static void test_metrics(void **state)
 	PASS();
 }
 
+/*
+ * Every series the metrics promise, and that the relay-wide ones count real
+ * events: a room_full reject, handshakes, admissions and members by role,
+ * with peers joining over QUIC.
+ */
+static const char *scrape(struct http *h)
+{
+	http_do(h, "GET", "/metrics", NULL, NULL);
+	want_status(h, 200);
+	if (!h->body)
+		fail_msg("/metrics: empty");
+	return h->body;
+}
+
+static void test_metrics_series(void **state)
+{
+	(void)state;
+	struct relayproc_room room = room_with_invites("series", "\"max_clients\":1");
+	struct lp_mac amac = mac_n(0x51), bmac = mac_n(0x52);
+	struct http h;
+	char s[200];
+
+	const char *body = scrape(&h);
+	for (int i = 1; i < LP_REJECT__COUNT; i++) {
+		snprintf(s, sizeof(s), "lanparty_relay_rejects_total{reason=\"%s\"}",
+			 lp_reject_reason_name((enum lp_reject_reason)i));
+		if (metric_value(body, s) < 0)
+			fail_msg("/metrics lacks %s", s);
+	}
+	for (int i = 0; i < LP_DROP__COUNT; i++) {
+		snprintf(s, sizeof(s), "lanparty_room_drops_total{room=\"%lld\",reason=\"%s\"}",
+			 (long long)room.id, lp_drop_name((enum lp_drop)i));
+		if (metric_value(body, s) != 0)
+			fail_msg("/metrics: %s is not 0 in a new room", s);
+	}
+	static const char *const fam[] = { "frames", "bytes" };
+	for (int f = 0; f < 2; f++)
+		for (int d = 0; d < LP_DIR__COUNT; d++)
+			for (int k = 0; k < LP_CAST__COUNT; k++) {
+				snprintf(s, sizeof(s),
+					 "lanparty_room_%s_total{room=\"%lld\",direction=\"%s\","
+					 "cast=\"%s\"}",
+					 fam[f], (long long)room.id, lp_dir_name((enum lp_dir)d),
+					 lp_counters_cast_name((enum lp_cast)k));
+				if (metric_value(body, s) != 0)
+					fail_msg("/metrics: %s is not 0 in a new room", s);
+			}
+	double full0 = metric_value(body, "lanparty_relay_rejects_total{reason=\"room_full\"}");
+	double hs0 = metric_value(body, "lanparty_relay_handshakes_total");
+	double adm0 = metric_value(body, "lanparty_relay_admissions_total{role=\"client\"}");
+	double cl0 = metric_value(body, "lanparty_relay_members{role=\"client\"}");
+	double gw0 = metric_value(body, "lanparty_relay_members{role=\"gateway\"}");
+	http_free(&h);
+
+	/* a gateway and a player join; a second player finds the room full */
+	struct peer *gw = join_peer("series-gw", &room.gateway, NULL);
+	struct peer *a = join_peer("series-a", &room.client, &amac);
+	struct peer_opts o = { .name = "series-b", .has_mac = true, .mac = bmac };
+	struct peer *b;
+	assert_int_equal(peer_new(&b, "series-b", &room.client, &o), 0);
+	CHECK_PEER(peer_wait_answer(b, WAIT_MS), b);
+	CHECK_PEER(peer_reject_reason(b) == LP_REJECT_ROOM_FULL, b);
+
+	body = scrape(&h);
+	struct {
+		const char *series;
+		double want;
+	} moved[] = {
+		{ "lanparty_relay_rejects_total{reason=\"room_full\"}", full0 + 1 },
+		{ "lanparty_relay_handshakes_total", hs0 + 3 },
+		{ "lanparty_relay_admissions_total{role=\"client\"}", adm0 + 1 },
+		{ "lanparty_relay_members{role=\"client\"}", cl0 + 1 },
+		{ "lanparty_relay_members{role=\"gateway\"}", gw0 + 1 },
+	};
+	for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++)
+		if (metric_value(body, moved[i].series) != moved[i].want)
+			fail_msg("/metrics: %s is %g, expected %g", moved[i].series,
+				 metric_value(body, moved[i].series), moved[i].want);
+	snprintf(s, sizeof(s), "lanparty_room_members{room=\"%lld\",role=\"client\"}",
+		 (long long)room.id);
+	if (metric_value(body, s) != 1)
+		fail_msg("/metrics: %s is %g", s, metric_value(body, s));
+	for (unsigned i = 0; i < 2; i++) {
+		const struct peer *p = i ? a : gw;
+		snprintf(s, sizeof(s),
+			 "lanparty_member_rtt_seconds{room=\"%lld\",member=\"%u\",role=\"%s\"}",
+			 (long long)room.id, peer_id(p), i ? "client" : "gateway");
+		double rtt = metric_value(body, s);
+		if (!(rtt > 0 && rtt < 5))
+			fail_msg("/metrics: %s is %g", s, rtt);
+	}
+	http_free(&h);
+
+	/* members leave: the gauges go back, the RTT series go away */
+	peer_free(b);
+	peer_leave(a);
+	peer_leave(gw);
+	peer_wait_closed(a, WAIT_MS);
+	peer_wait_closed(gw, WAIT_MS);
+	peer_pump(QUIET_MS);
+	body = scrape(&h);
+	if (metric_value(body, "lanparty_relay_members{role=\"client\"}") != cl0 ||
+	    metric_value(body, "lanparty_relay_members{role=\"gateway\"}") != gw0)
+		fail_msg("/metrics: members did not go back to %g clients, %g gateways", cl0, gw0);
+	snprintf(s, sizeof(s), "lanparty_member_rtt_seconds{room=\"%lld\",", (long long)room.id);
+	if (strstr(body, s))
+		fail_msg("/metrics: an RTT series outlived its member: %s", s);
+	http_free(&h);
+	peer_free(a);
+	peer_free(gw);
+	PASS();
+}
+
 /* The alert rules in docs/metrics.md (the ```yaml block with "groups:") pass promtool. */
 static void test_metrics_doc_rules(void **state)
 {
@@ -3066,6 +3179,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_join, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dashboard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_series, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_doc_rules, setup, teardown),
 		/* last, though it locks out only an address of its own */
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
