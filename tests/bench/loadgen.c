@@ -41,27 +41,45 @@
  * Exit status: 0 with a report (whatever it says), 1 when the run could not
  * be made (API, sockets, TLS), 2 for bad flags.
  *
- * JSON report (one object, one line; times in seconds, memory in KiB):
+ * JSON report on stdout (one object, one line; times in seconds, memory in KiB):
  *   {"tool":"lanparty-loadgen","version":"0.1.0",
  *    "config":{"rooms":R,"members":K,"gateways":false,"rate":1000,"frame_size":64,
  *              "broadcast_pct":1,"duration":5,"handshake_rate":500,"inflight":256,"sockets":16},
  *    "handshakes":{"started":K,"welcomed":K,"failed":0,"seconds":2.01,"per_s":497.5,
- *                  "latency_ms":{"p50":2.1,"p99":9.8,"max":15.0},"rejects":{"room_full":0,...}},
+ *                  "latency_ms":{"p50":2.1,"p99":9.8,"max":15.0},
+ *                  "rejects":{"unknown":0,"bad_code":0,...,"room_full":0,...}},
  *    "members":{"target":K,"held_after_join":K,"held_end":K,"lost":0,
  *               "relay_online_after_join":K,"relay_online_end":K},
  *    "frames":{"sent":N,"sent_per_s":F,"broadcast_sent":B,"expected":E,"received":N2,
- *              "received_per_s":F2,"delivery":0.999,"dropped_local":0,"skipped":0,
+ *              "received_per_s":F2,"delivery":0.999,"dropped_local":0,"skipped":0,"behind":0,
  *              "misdelivered":0,"bad":0},
  *    "control":{"messages":M,"peer_joined":J,"peer_left":L,"stats":S,"disconnects":D,"errors":0},
  *    "relay":{"pid":P,"rss_kb_before":A,"rss_kb_joined":B,"rss_kb_end":C,
  *             "kb_per_member_joined":(B-A)/K,"kb_per_member_end":(C-A)/K,
- *             "cpu_s_traffic":T,"cpu_us_per_frame":U},
- *    "loadgen":{"cpu_s_join":X,"cpu_s_traffic":Y,"udp_rx":N,"udp_tx":N,"udp_tx_errors":0}}
- * Relay fields are null without --relay-pid; relay_online_* are null without the API.
- * "received" counts frames delivered to members from the start of the traffic until
- * 0.3 s after it stops; "expected" is what the relay should deliver for the frames sent
- * (one per unicast, live room members - 1 per broadcast), so delivery = received / expected.
- * cpu_us_per_frame is the relay's CPU time during the traffic over the frames received.
+ *             "cpu_s_join":X,"cpu_s_traffic":T,"cpu_us_per_frame":U,
+ *             "udp_drops_join":0,"udp_drops_traffic":0},
+ *    "loadgen":{"cpu_s_join":X,"cpu_s_traffic":Y,"udp_drops_join":0,"udp_drops_traffic":0,
+ *               "udp_rx":N,"udp_tx":N,"udp_tx_errors":0,"udp_rx_unknown":0}}
+ * Meanings:
+ * - handshakes: "seconds" runs from the first handshake started to the last welcome;
+ *   per_s = welcomed / seconds; latency from the first packet to the welcome (a Retry
+ *   and lost Initials included). failed = rejected (by reason in "rejects"), closed, or
+ *   not answered within --join-timeout.
+ * - members: held_* = welcomed and still open (after the joins and --settle; at the end
+ *   of the traffic); relay_online_* = what GET /api/v1/rooms says for our rooms (null
+ *   with --invite); lost = closed by the relay or timed out after the welcome.
+ * - frames: "received" counts frames delivered to members from the start of the traffic
+ *   until 0.3 s after it stops; "expected" is what the relay should deliver for the frames
+ *   sent (one per unicast, live room members - 1 per broadcast), delivery = received /
+ *   expected. dropped_local: a member's QUIC datagram queue was full; behind: frames not
+ *   sent because the generator's loop fell over 100 ms behind (it is then the limit);
+ *   misdelivered: unicast that reached a member it was not addressed to (a relay bug).
+ * - relay: null without --relay-pid. Memory is VmRSS; kb_per_member_* divide its growth
+ *   since before the joins by K. cpu_us_per_frame = the relay's CPU time during the
+ *   traffic window / frames received. udp_drops_* are the kernel's receive-buffer drops
+ *   on the relay's QUIC port (/proc/net/udp, this network namespace) in each phase:
+ *   packets the relay never saw because it did not read fast enough.
+ * - loadgen: this process's own CPU and socket drops, to tell when it is the bottleneck.
  */
 #include "loadgen.h"
 
@@ -576,6 +594,22 @@ static bool all_dead(const struct lg *lg)
 	return true;
 }
 
+/* Kernel receive-buffer drops so far: the relay's QUIC port, or all of our sockets. */
+static long long drops_now(const struct lg *lg, bool relay)
+{
+	long long sum = 0;
+
+	if (relay)
+		return lg_proc_udp_drops(lg->o.relay_port);
+	for (size_t i = 0; i < lg->n_socks; i++) {
+		long long d = lg_proc_udp_drops(ntohs(lg->socks[i].local.sin_port));
+
+		if (d > 0)
+			sum += d;
+	}
+	return sum;
+}
+
 /* ------------------------------------------------------------ report */
 
 struct report {
@@ -584,7 +618,9 @@ struct report {
 	size_t held_join, held_end;
 	long online_join, online_end;
 	long rss_before, rss_joined, rss_end;
-	double relay_cpu_traffic, lg_cpu_join, lg_cpu_traffic;
+	double relay_cpu_join, relay_cpu_traffic, lg_cpu_join, lg_cpu_traffic;
+	/* Kernel drops on full receive buffers (/proc/net/udp): relay's socket, ours. */
+	long long relay_drops_join, relay_drops_traffic, lg_drops_join, lg_drops_traffic;
 	double traffic_s;
 	struct lg_count at_start, at_end; /* counters around the traffic window */
 };
@@ -681,16 +717,21 @@ static void print_json(const struct lg *lg, const struct report *r, FILE *f)
 	json_num_or_null(f, "kb_per_member_end",
 			 (double)(r->rss_end - r->rss_before) / (double)lg->n_members, pid, 2);
 	fputc(',', f);
+	json_num_or_null(f, "cpu_s_join", r->relay_cpu_join, pid, 3);
+	fputc(',', f);
 	json_num_or_null(f, "cpu_s_traffic", r->relay_cpu_traffic, pid, 3);
 	fputc(',', f);
 	json_num_or_null(f, "cpu_us_per_frame",
 			 recv ? r->relay_cpu_traffic * 1e6 / (double)recv : 0, pid && recv, 3);
+	fprintf(f, ",\"udp_drops_join\":%lld,\"udp_drops_traffic\":%lld", r->relay_drops_join,
+		r->relay_drops_traffic);
 	fprintf(f,
-		"},\"loadgen\":{\"cpu_s_join\":%.3f,\"cpu_s_traffic\":%.3f,\"udp_rx\":%llu,"
-		"\"udp_tx\":%llu,\"udp_tx_errors\":%llu,\"udp_rx_unknown\":%llu}}\n",
-		r->lg_cpu_join, r->lg_cpu_traffic, (unsigned long long)c->udp_rx,
-		(unsigned long long)c->udp_tx, (unsigned long long)c->udp_tx_err,
-		(unsigned long long)c->udp_rx_unknown);
+		"},\"loadgen\":{\"cpu_s_join\":%.3f,\"cpu_s_traffic\":%.3f,\"udp_drops_join\":%lld,"
+		"\"udp_drops_traffic\":%lld,\"udp_rx\":%llu,\"udp_tx\":%llu,\"udp_tx_errors\":%llu,"
+		"\"udp_rx_unknown\":%llu}}\n",
+		r->lg_cpu_join, r->lg_cpu_traffic, r->lg_drops_join, r->lg_drops_traffic,
+		(unsigned long long)c->udp_rx, (unsigned long long)c->udp_tx,
+		(unsigned long long)c->udp_tx_err, (unsigned long long)c->udp_rx_unknown);
 }
 
 static void print_human(const struct lg *lg, const struct report *r, FILE *f)
@@ -726,9 +767,13 @@ static void print_human(const struct lg *lg, const struct report *r, FILE *f)
 	if (expected)
 		fprintf(f, " (%.1f%%)", 100.0 * (double)recv / (double)expected);
 	fputc('\n', f);
-	if (e->tx_drop_queue - a->tx_drop_queue || c->rx_misdelivered || c->rx_bad)
-		fprintf(f, "               dropped locally %llu, misdelivered %llu, bad %llu\n",
+	if (e->tx_drop_queue - a->tx_drop_queue || e->tx_behind - a->tx_behind ||
+	    c->rx_misdelivered || c->rx_bad)
+		fprintf(f,
+			"               dropped locally %llu, not sent (loop behind) %llu, "
+			"misdelivered %llu, bad %llu\n",
 			(unsigned long long)(e->tx_drop_queue - a->tx_drop_queue),
+			(unsigned long long)(e->tx_behind - a->tx_behind),
 			(unsigned long long)c->rx_misdelivered, (unsigned long long)c->rx_bad);
 	if (lg->o.relay_pid > 0 && r->rss_before >= 0) {
 		fprintf(f,
@@ -737,12 +782,15 @@ static void print_human(const struct lg *lg, const struct report *r, FILE *f)
 			r->rss_before, r->rss_joined,
 			(double)(r->rss_joined - r->rss_before) / (double)lg->n_members, r->rss_end,
 			(double)(r->rss_end - r->rss_before) / (double)lg->n_members);
+		fprintf(f, "  relay CPU    %.2f s joining, %.2f s during the traffic",
+			r->relay_cpu_join, r->relay_cpu_traffic);
 		if (recv)
-			fprintf(f,
-				"  relay CPU    %.2f s during the traffic: %.2f us per frame "
-				"received\n",
-				r->relay_cpu_traffic, r->relay_cpu_traffic * 1e6 / (double)recv);
+			fprintf(f, ": %.2f us per frame received",
+				r->relay_cpu_traffic * 1e6 / (double)recv);
+		fputc('\n', f);
 	}
+	fprintf(f, "  UDP drops    relay socket %lld joining, %lld traffic; loadgen %lld, %lld\n",
+		r->relay_drops_join, r->relay_drops_traffic, r->lg_drops_join, r->lg_drops_traffic);
 	fprintf(f, "  loadgen CPU  %.2f s joining, %.2f s during the traffic\n", r->lg_cpu_join,
 		r->lg_cpu_traffic);
 }
@@ -779,7 +827,8 @@ static int run(struct lg *lg, struct report *rep)
 	rep->rss_before = pid ? lg_proc_rss_kb(pid) : -1;
 	progress(lg, "joining %zu members to %s:%u at %g handshakes/s", lg->n_members,
 		 o->relay_host, o->relay_port, o->handshake_rate);
-	double cpu0 = lg_proc_cpu_s(0);
+	double cpu0 = lg_proc_cpu_s(0), rcpu0 = pid ? lg_proc_cpu_s(pid) : 0;
+	long long rdrops0 = drops_now(lg, true), drops0 = drops_now(lg, false);
 	lg->join_t0 = lp_quic_now();
 	lp_timer_init(&lg->join_timer, on_join_tick, lg);
 	(void)lp_loop_timer_arm(lg->loop, &lg->join_timer, lg->join_t0);
@@ -806,6 +855,9 @@ static int run(struct lg *lg, struct report *rep)
 		 rep->hs_seconds, rep->hs_per_s, o->settle);
 	run_until(lg, lp_quic_now() + (uint64_t)(o->settle * 1e9), NULL);
 	rep->lg_cpu_join = lg_proc_cpu_s(0) - cpu0;
+	rep->relay_cpu_join = pid ? lg_proc_cpu_s(pid) - rcpu0 : 0;
+	rep->relay_drops_join = drops_now(lg, true) - rdrops0;
+	rep->lg_drops_join = drops_now(lg, false) - drops0;
 	rep->held_join = held(lg);
 	rep->rss_joined = pid ? lg_proc_rss_kb(pid) : -1;
 	rep->online_join = lg_api_online(lg);
@@ -813,8 +865,10 @@ static int run(struct lg *lg, struct report *rep)
 	if (o->rate > 0 && !interrupted) {
 		progress(lg, "sending %g frames/s of %u bytes for %g s", o->rate, o->frame_size,
 			 o->duration);
-		double rcpu0 = pid ? lg_proc_cpu_s(pid) : 0;
+		rcpu0 = pid ? lg_proc_cpu_s(pid) : 0;
 		cpu0 = lg_proc_cpu_s(0);
+		rdrops0 = drops_now(lg, true);
+		drops0 = drops_now(lg, false);
 		rep->at_start = lg->c;
 		lg_traffic_start(lg);
 		uint64_t t0 = lg->traffic_t0;
@@ -825,6 +879,8 @@ static int run(struct lg *lg, struct report *rep)
 		rep->at_end = lg->c;
 		rep->relay_cpu_traffic = pid ? lg_proc_cpu_s(pid) - rcpu0 : 0;
 		rep->lg_cpu_traffic = lg_proc_cpu_s(0) - cpu0;
+		rep->relay_drops_traffic = drops_now(lg, true) - rdrops0;
+		rep->lg_drops_traffic = drops_now(lg, false) - drops0;
 	} else {
 		rep->at_start = rep->at_end = lg->c;
 	}

@@ -139,6 +139,7 @@ struct lg_count {
 	uint64_t tx_frames, tx_bcast, tx_bytes, tx_expected;
 	uint64_t tx_drop_queue; /* the member's datagram queue was full */
 	uint64_t tx_skip;	/* no live destination in the room */
+	uint64_t tx_behind;	/* not sent: the loop fell more than 100 ms behind */
 	uint64_t rx_frames, rx_bcast, rx_bytes, rx_misdelivered, rx_bad;
 	uint64_t udp_rx, udp_tx, udp_tx_err, udp_rx_unknown;
 };
@@ -215,6 +216,11 @@ long lg_api_online(struct lg *lg);
 long lg_proc_rss_kb(pid_t pid);
 /* lg_proc_cpu_s: user + system CPU seconds of pid (0: this process), or -1. */
 double lg_proc_cpu_s(pid_t pid);
+/*
+ * lg_proc_udp_drops: packets the kernel dropped (full receive buffer) on the
+ * UDP sockets of this network namespace bound to port, or -1 when none is.
+ */
+long long lg_proc_udp_drops(uint16_t port);
 /* lg_proc_raise_nofile: raise RLIMIT_NOFILE to at least want. Returns 0 or -errno. */
 int lg_proc_raise_nofile(unsigned long want);
 

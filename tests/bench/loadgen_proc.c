@@ -5,6 +5,7 @@
 #include "loadgen.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +74,51 @@ int lg_proc_raise_nofile(unsigned long want)
 		return -errno;
 	rl.rlim_cur = rl.rlim_max;
 	return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
+}
+
+/* Drops of the sockets bound to port in one /proc/net/udp* table, added to *sum. */
+static bool udp_table_drops(const char *path, uint16_t port, unsigned long long *sum)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f)) { /* the header */
+		fclose(f);
+		return false;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *end, *last;
+		unsigned long lport;
+
+		/* "  sl: ADDR:PORT ...": the local address is the first field after "sl:". */
+		colon = colon ? strchr(colon + 1, ':') : NULL;
+		if (!colon)
+			continue;
+		lport = strtoul(colon + 1, &end, 16);
+		if (end == colon + 1 || lport != port)
+			continue;
+		/* drops is the last field of the line */
+		end = line + strlen(line);
+		while (end > line && (end[-1] == ' ' || end[-1] == '\n'))
+			*--end = '\0';
+		last = strrchr(line, ' ');
+		if (last) {
+			*sum += strtoull(last + 1, NULL, 10);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+long long lg_proc_udp_drops(uint16_t port)
+{
+	unsigned long long sum = 0;
+	bool v4 = udp_table_drops("/proc/net/udp", port, &sum);
+	bool v6 = udp_table_drops("/proc/net/udp6", port, &sum);
+
+	return v4 || v6 ? (long long)sum : -1;
 }

@@ -187,8 +187,12 @@ static void on_tick(struct lp_loop *loop, struct lp_timer *t)
 	uint64_t done = lg->frames_due_base;
 
 	/* At most 100 ms of frames at once: a stalled loop does not burst a second's worth. */
-	if (due > done + (uint64_t)(lg->o.rate / 10) + 1)
-		lg->frames_due_base = done = due - (uint64_t)(lg->o.rate / 10) - 1;
+	if (due > done + (uint64_t)(lg->o.rate / 10) + 1) {
+		uint64_t skip_to = due - (uint64_t)(lg->o.rate / 10) - 1;
+
+		lg->c.tx_behind += skip_to - done;
+		done = skip_to;
+	}
 	for (; done < due; done++) {
 		struct lg_member *m = next_sender(lg);
 
