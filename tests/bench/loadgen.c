@@ -56,10 +56,13 @@
  *    "control":{"messages":M,"peer_joined":J,"peer_left":L,"stats":S,"disconnects":D,"errors":0},
  *    "relay":{"pid":P,"rss_kb_before":A,"rss_kb_joined":B,"rss_kb_end":C,
  *             "kb_per_member_joined":(B-A)/K,"kb_per_member_end":(C-A)/K,
- *             "cpu_s_join":X,"cpu_ms_per_join":H,"cpu_s_traffic":T,"cpu_us_per_frame":U,
+ *             "cpu_s_join":X,"cpu_ms_per_join":H,"cpu_s_traffic":T,"wait_s_join":W,
+ *             "wait_s_traffic":W2,"cpu_us_per_frame":U,
  *             "udp_drops_join":0,"udp_drops_traffic":0},
- *    "loadgen":{"cpu_s_join":X,"cpu_s_traffic":Y,"udp_drops_join":0,"udp_drops_traffic":0,
- *               "udp_rx":N,"udp_tx":N,"udp_tx_errors":0,"udp_rx_unknown":0}}
+ *    "loadgen":{"cpu_s_join":X,"cpu_s_traffic":Y,"wait_s_join":W,"wait_s_traffic":W2,
+ *               "udp_drops_join":0,"udp_drops_traffic":0,
+ *               "udp_rx_traffic":N,"udp_tx_traffic":N,"udp_rx":N,"udp_tx":N,"udp_tx_errors":0,
+ *               "udp_rx_unknown":0}}
  * Meanings:
  * - handshakes: "seconds" runs from the first handshake started to the last welcome;
  *   per_s = welcomed / seconds; latency from the first packet to the welcome (a Retry
@@ -78,10 +81,14 @@
  *   since before the joins by K. cpu_ms_per_join = its CPU time while joining / members
  *   welcomed (handshake, Retry, admission, peer_joined to the room, logs): on a machine
  *   shared with other work it says more than per_s. cpu_us_per_frame = its CPU time
- *   during the traffic window / frames received. udp_drops_* are the kernel's receive-buffer drops
+ *   during the traffic window / frames received. wait_s_* = time it was runnable but
+ *   had no CPU (/proc/PID/schedstat): large values mean the machine, not the relay, was
+ *   the limit in that phase. udp_drops_* are the kernel's receive-buffer drops
  *   on the relay's QUIC port (/proc/net/udp, this network namespace) in each phase:
  *   packets the relay never saw because it did not read fast enough.
- * - loadgen: this process's own CPU and socket drops, to tell when it is the bottleneck.
+ * - loadgen: this process's own CPU and socket drops, to tell when it is the bottleneck;
+ *   QUIC packets it received and sent (the *_traffic ones in the traffic window): with
+ *   frames sent and received they give the packets the relay handles per frame.
  */
 #include "loadgen.h"
 
@@ -621,6 +628,8 @@ struct report {
 	long online_join, online_end;
 	long rss_before, rss_joined, rss_end;
 	double relay_cpu_join, relay_cpu_traffic, lg_cpu_join, lg_cpu_traffic;
+	/* Time runnable but not running (schedstat): the machine, not the code. */
+	double relay_wait_join, relay_wait_traffic, lg_wait_join, lg_wait_traffic;
 	/* Kernel drops on full receive buffers (/proc/net/udp): relay's socket, ours. */
 	long long relay_drops_join, relay_drops_traffic, lg_drops_join, lg_drops_traffic;
 	double traffic_s;
@@ -727,17 +736,25 @@ static void print_json(const struct lg *lg, const struct report *r, FILE *f)
 	fputc(',', f);
 	json_num_or_null(f, "cpu_s_traffic", r->relay_cpu_traffic, pid, 3);
 	fputc(',', f);
+	json_num_or_null(f, "wait_s_join", r->relay_wait_join, pid, 3);
+	fputc(',', f);
+	json_num_or_null(f, "wait_s_traffic", r->relay_wait_traffic, pid, 3);
+	fputc(',', f);
 	json_num_or_null(f, "cpu_us_per_frame",
 			 recv ? r->relay_cpu_traffic * 1e6 / (double)recv : 0, pid && recv, 3);
 	fprintf(f, ",\"udp_drops_join\":%lld,\"udp_drops_traffic\":%lld", r->relay_drops_join,
 		r->relay_drops_traffic);
 	fprintf(f,
-		"},\"loadgen\":{\"cpu_s_join\":%.3f,\"cpu_s_traffic\":%.3f,\"udp_drops_join\":%lld,"
-		"\"udp_drops_traffic\":%lld,\"udp_rx\":%llu,\"udp_tx\":%llu,\"udp_tx_errors\":%llu,"
-		"\"udp_rx_unknown\":%llu}}\n",
-		r->lg_cpu_join, r->lg_cpu_traffic, r->lg_drops_join, r->lg_drops_traffic,
-		(unsigned long long)c->udp_rx, (unsigned long long)c->udp_tx,
-		(unsigned long long)c->udp_tx_err, (unsigned long long)c->udp_rx_unknown);
+		"},\"loadgen\":{\"cpu_s_join\":%.3f,\"cpu_s_traffic\":%.3f,\"wait_s_join\":%.3f,"
+		"\"wait_s_traffic\":%.3f,\"udp_drops_join\":%lld,"
+		"\"udp_drops_traffic\":%lld,\"udp_rx_traffic\":%llu,\"udp_tx_traffic\":%llu,"
+		"\"udp_rx\":%llu,\"udp_tx\":%llu,\"udp_tx_errors\":%llu,\"udp_rx_unknown\":%llu}}"
+		"\n",
+		r->lg_cpu_join, r->lg_cpu_traffic, r->lg_wait_join, r->lg_wait_traffic,
+		r->lg_drops_join, r->lg_drops_traffic, (unsigned long long)(e->udp_rx - a->udp_rx),
+		(unsigned long long)(e->udp_tx - a->udp_tx), (unsigned long long)c->udp_rx,
+		(unsigned long long)c->udp_tx, (unsigned long long)c->udp_tx_err,
+		(unsigned long long)c->udp_rx_unknown);
 }
 
 static void print_human(const struct lg *lg, const struct report *r, FILE *f)
@@ -798,11 +815,23 @@ static void print_human(const struct lg *lg, const struct report *r, FILE *f)
 			fprintf(f, ": %.2f us per frame received",
 				r->relay_cpu_traffic * 1e6 / (double)recv);
 		fputc('\n', f);
+		fprintf(f,
+			"               kept off the CPU (runnable) %.2f s joining, %.2f s "
+			"traffic\n",
+			r->relay_wait_join, r->relay_wait_traffic);
 	}
+	if (sent && recv)
+		fprintf(f,
+			"  packets      %.2f to the relay per frame sent, %.2f from it per frame "
+			"received (data, ACKs, control)\n",
+			(double)(e->udp_tx - a->udp_tx) / (double)sent,
+			(double)(e->udp_rx - a->udp_rx) / (double)recv);
 	fprintf(f, "  UDP drops    relay socket %lld joining, %lld traffic; loadgen %lld, %lld\n",
 		r->relay_drops_join, r->relay_drops_traffic, r->lg_drops_join, r->lg_drops_traffic);
-	fprintf(f, "  loadgen CPU  %.2f s joining, %.2f s during the traffic\n", r->lg_cpu_join,
-		r->lg_cpu_traffic);
+	fprintf(f,
+		"  loadgen CPU  %.2f s joining, %.2f s during the traffic (kept off %.2f s, %.2f "
+		"s)\n",
+		r->lg_cpu_join, r->lg_cpu_traffic, r->lg_wait_join, r->lg_wait_traffic);
 }
 
 /* ------------------------------------------------------------ main */
@@ -838,6 +867,7 @@ static int run(struct lg *lg, struct report *rep)
 	progress(lg, "joining %zu members to %s:%u at %g handshakes/s", lg->n_members,
 		 o->relay_host, o->relay_port, o->handshake_rate);
 	double cpu0 = lg_proc_cpu_s(0), rcpu0 = pid ? lg_proc_cpu_s(pid) : 0;
+	double wait0 = lg_proc_wait_s(0), rwait0 = pid ? lg_proc_wait_s(pid) : 0;
 	long long rdrops0 = drops_now(lg, true), drops0 = drops_now(lg, false);
 	lg->join_t0 = lp_quic_now();
 	lp_timer_init(&lg->join_timer, on_join_tick, lg);
@@ -866,6 +896,8 @@ static int run(struct lg *lg, struct report *rep)
 	run_until(lg, lp_quic_now() + (uint64_t)(o->settle * 1e9), NULL);
 	rep->lg_cpu_join = lg_proc_cpu_s(0) - cpu0;
 	rep->relay_cpu_join = pid ? lg_proc_cpu_s(pid) - rcpu0 : 0;
+	rep->relay_wait_join = pid ? lg_proc_wait_s(pid) - rwait0 : 0;
+	rep->lg_wait_join = lg_proc_wait_s(0) - wait0;
 	rep->relay_drops_join = drops_now(lg, true) - rdrops0;
 	rep->lg_drops_join = drops_now(lg, false) - drops0;
 	rep->held_join = held(lg);
@@ -877,6 +909,8 @@ static int run(struct lg *lg, struct report *rep)
 			 o->duration);
 		rcpu0 = pid ? lg_proc_cpu_s(pid) : 0;
 		cpu0 = lg_proc_cpu_s(0);
+		rwait0 = pid ? lg_proc_wait_s(pid) : 0;
+		wait0 = lg_proc_wait_s(0);
 		rdrops0 = drops_now(lg, true);
 		drops0 = drops_now(lg, false);
 		rep->at_start = lg->c;
@@ -889,6 +923,8 @@ static int run(struct lg *lg, struct report *rep)
 		rep->at_end = lg->c;
 		rep->relay_cpu_traffic = pid ? lg_proc_cpu_s(pid) - rcpu0 : 0;
 		rep->lg_cpu_traffic = lg_proc_cpu_s(0) - cpu0;
+		rep->relay_wait_traffic = pid ? lg_proc_wait_s(pid) - rwait0 : 0;
+		rep->lg_wait_traffic = lg_proc_wait_s(0) - wait0;
 		rep->relay_drops_traffic = drops_now(lg, true) - rdrops0;
 		rep->lg_drops_traffic = drops_now(lg, false) - drops0;
 	} else {

@@ -217,6 +217,12 @@ long lg_proc_rss_kb(pid_t pid);
 /* lg_proc_cpu_s: user + system CPU seconds of pid (0: this process), or -1. */
 double lg_proc_cpu_s(pid_t pid);
 /*
+ * lg_proc_wait_s: seconds pid's main thread has spent runnable but waiting
+ * for a CPU (/proc/PID/schedstat; 0: this process), or -1. On a machine
+ * shared with other work this says how much of a phase it was kept off.
+ */
+double lg_proc_wait_s(pid_t pid);
+/*
  * lg_proc_udp_drops: packets the kernel dropped (full receive buffer) on the
  * UDP sockets of this network namespace bound to port, or -1 when none is.
  */

@@ -122,3 +122,19 @@ long long lg_proc_udp_drops(uint16_t port)
 
 	return v4 || v6 ? (long long)sum : -1;
 }
+
+double lg_proc_wait_s(pid_t pid)
+{
+	char path[64];
+	unsigned long long run, wait;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/schedstat", pid ? (long)pid : (long)getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%llu %llu", &run, &wait);
+	fclose(f);
+	return n == 2 ? (double)wait / 1e9 : -1;
+}
