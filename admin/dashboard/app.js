@@ -466,6 +466,7 @@ function settingsForm(roomId, onSaved) {
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    if (!shown) return; // the room has not loaded yet
     const el = form.elements, body = {}, limits = {};
     if (Number(el.max_clients.value) !== shown.max_clients) body.max_clients = Number(el.max_clients.value);
     if (Number(el.mtu.value) !== shown.mtu) body.mtu = Number(el.mtu.value);
