@@ -4,9 +4,13 @@
  *
  * The agent core moves frames between this device and the relay; the device
  * itself is OS-specific and lives in one file per OS: tap_linux.c (tun/tap
- * through /dev/net/tun, IFF_TAP | IFF_NO_PI) and, later, tap_windows.c
+ * through /dev/net/tun, IFF_TAP | IFF_NO_PI) and tap_windows.c
  * (tap-windows6). This header names no OS type, so the Windows file
- * implements the same contract.
+ * implements the same contract, except: Windows does not create adapters
+ * (tap-windows6 adapters are installed beforehand): an empty name picks
+ * the first free one, the adapter keeps its own MAC (cfg.mac is not
+ * applied: lp_tap_mac() tells it), and closing sets its link down
+ * ("cable unplugged"), which makes Windows drop its lease and routes.
  *
  * A device is opened with its MAC and MTU already set and its link up, and
  * stays up until lp_tap_close(): reconnects to the relay do not touch it, so
@@ -28,8 +32,15 @@
 #include "mac.h"
 #include "mtu.h"
 
-/* Longest device name, NUL included (Linux IFNAMSIZ). */
-#define LP_TAP_NAME_MAX	    16
+/*
+ * Longest device name, NUL included: Linux IFNAMSIZ; on Windows a
+ * connection's name ("Local Area Connection 2"), UTF-8.
+ */
+#ifdef _WIN32
+#define LP_TAP_NAME_MAX 256
+#else
+#define LP_TAP_NAME_MAX 16
+#endif
 #define LP_TAP_NAME_DEFAULT "lanparty0"
 /* The largest frame the device hands out: a jumbo room MTU plus two VLAN tags. */
 #define LP_TAP_FRAME_MAX (LP_MTU_MAX + LP_MTU_FRAME_EXTRA)
@@ -56,6 +67,7 @@ struct lp_tap_stats {
 	uint64_t bytes_written;
 	uint64_t read_oversize; /* frames longer than LP_TAP_FRAME_MAX, dropped */
 	uint64_t read_runt;	/* shorter than an Ethernet header, dropped */
+	uint64_t super_frames;	/* offloaded TCP runs read whole, counted in frames_read as cut */
 	uint64_t write_errors;	/* frames the OS refused (counted, dropped) */
 };
 
@@ -121,8 +133,9 @@ int lp_tap_set_mtu(struct lp_tap *t, uint32_t mtu);
  * lp_tap_read_batch: read the frames waiting on the device, at most max
  * (1..LP_TAP_BATCH_MAX), calling cb(arg, frame, len) for each, and stop
  * early when none is left. Frames too short or too long are dropped and
- * counted instead.
- * Returns the number of frames read (0 when none was waiting), or -errno
+ * counted instead. Where the OS hands out TCP super-frames (Linux with
+ * offload), one read is cut into frames of the device's MTU first.
+ * Returns the number of reads (0 when none was waiting), or -errno
  * when reading fails (frames already passed to cb stay passed).
  * LP_ERR_INVALID for max out of range or a NULL cb.
  */

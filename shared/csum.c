@@ -1,13 +1,20 @@
+/*
+ * csum.c: Internet checksums over frames (RFC 1071). The sum is order
+ * independent within 16-bit words, so big-endian 32-bit words are added into
+ * a 64-bit accumulator and folded once at the end.
+ */
 #include "csum.h"
 
-#include <stdbool.h>
-
+#include "err.h"
 #include "eth.h"
 
 uint16_t lp_csum_fold(uint32_t sum, const uint8_t *p, size_t len)
 {
 	uint64_t s = sum;
 	size_t i = 0;
+	for (; i + 4 <= len; i += 4)
+		s += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 |
+		     p[i + 3];
 	for (; i + 1 < len; i += 2)
 		s += (uint32_t)p[i] << 8 | p[i + 1];
 	if (i < len)
@@ -15,6 +22,18 @@ uint16_t lp_csum_fold(uint32_t sum, const uint8_t *p, size_t len)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)s;
+}
+
+int lp_csum_finish_partial(uint8_t *f, size_t len, size_t start, size_t offset, bool udp)
+{
+	if (start >= len || offset > len - start || len - start - offset < 2)
+		return LP_ERR_INVALID;
+	uint16_t c = (uint16_t)~lp_csum_fold(0, f + start, len - start);
+	if (udp && c == 0)
+		c = 0xffff;
+	f[start + offset] = (uint8_t)(c >> 8);
+	f[start + offset + 1] = (uint8_t)c;
+	return 0;
 }
 
 int lp_csum_complete(uint8_t *f, size_t len)

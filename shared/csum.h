@@ -1,5 +1,6 @@
 /*
- * csum.h: finish the TCP or UDP checksum of a captured frame.
+ * csum.h: Internet checksums (RFC 1071) of frames: finish the TCP or UDP
+ * checksum of a captured frame, fold sums for the TCP segmenter (tso.h).
  *
  * A host sending through a device with checksum offload leaves the TCP or
  * UDP checksum for the hardware to finish (CHECKSUM_PARTIAL: the field holds
@@ -13,6 +14,7 @@
 #ifndef LP_CSUM_H
 #define LP_CSUM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,8 +33,19 @@ int lp_csum_complete(uint8_t *f, size_t len);
 /*
  * lp_csum_fold: the 16-bit ones' complement sum of len bytes at p, added to
  * sum (a running 32-bit sum, not yet folded), folded, not complemented.
- * An odd last byte counts as its high byte. Exposed for tests.
+ * An odd last byte counts as its high byte. Per data byte on the data path
+ * (segmentation), so it adds 32-bit words.
  */
 uint16_t lp_csum_fold(uint32_t sum, const uint8_t *p, size_t len);
+
+/*
+ * lp_csum_finish_partial: finish a checksum the sender left partial
+ * (CHECKSUM_PARTIAL, virtio's NEEDS_CSUM): the ones' complement of the sum
+ * of f[start..len), whose 16-bit field at start + offset holds the
+ * pseudo-header sum, stored in that field. A UDP checksum of 0 is sent as
+ * 0xffff when udp is true.
+ * Returns 0, or LP_ERR_INVALID when the field is not inside the frame.
+ */
+int lp_csum_finish_partial(uint8_t *f, size_t len, size_t start, size_t offset, bool udp);
 
 #endif

@@ -160,6 +160,11 @@ static void conn_settings(struct lp_quic_conn *c, const struct lp_quic_config *c
 		s->pmtud_probes = &c->pmtud_probe;
 		s->pmtud_probeslen = 1;
 	}
+	/* Datagrams are never retransmitted, so an ACK only feeds congestion
+	 * control and loss detection: one per LP_QUIC_ACK_THRESH packets (or
+	 * after max_ack_delay) saves both ends a packet, its crypto and its
+	 * bookkeeping for most data packets. */
+	s->ack_thresh = LP_QUIC_ACK_THRESH;
 	s->handshake_timeout =
 		cfg->handshake_timeout ? cfg->handshake_timeout : LP_QUIC_HANDSHAKE_TIMEOUT_DEFAULT;
 

@@ -21,6 +21,11 @@ enum lp_quic_state {
 	LP_QUIC_ST_DEAD,
 };
 
+/* Ack-eliciting packets received before an immediate ACK (ngtcp2's default is 2). */
+#ifndef LP_QUIC_ACK_THRESH
+#define LP_QUIC_ACK_THRESH 10
+#endif
+
 /* Longest ALPN protocol name kept, with its NUL. */
 #define LP_QUIC_ALPN_MAX 64
 

@@ -1,4 +1,4 @@
-/* Unit tests for gateway/csum.c: finishing TCP and UDP checksums of captured frames. */
+/* Unit tests for shared/csum.c: finishing TCP and UDP checksums of captured frames. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
