@@ -30,7 +30,8 @@
  *   --duration S         seconds of traffic [5]
  *   --handshake-rate HPS handshakes started per second [500]
  *   --inflight N         handshakes under way at once, at most [256]
- *   --join-timeout S     give up on joins still under way after S seconds [30 + K / HPS]
+ *   --join-timeout S     give up on joins still under way after S seconds [600], or
+ *                        when no handshake has ended (welcome or failure) for 30 s
  *   --settle S           pause between the last join and the traffic [1]
  *   --sockets N          UDP sockets the members share, 1..256 [min(K, 16)]
  *   --relay-pid PID      read the relay's VmRSS and CPU from /proc/PID
@@ -45,7 +46,8 @@
  *   {"tool":"lanparty-loadgen","version":"0.1.0",
  *    "config":{"rooms":R,"members":K,"gateways":false,"rate":1000,"frame_size":64,
  *              "broadcast_pct":1,"duration":5,"handshake_rate":500,"inflight":256,"sockets":16},
- *    "handshakes":{"started":K,"welcomed":K,"failed":0,"seconds":2.01,"per_s":497.5,
+ *    "handshakes":{"started":K,"not_started":0,"welcomed":K,"failed":0,"seconds":2.01,
+ *                  "per_s":497.5,
  *                  "latency_ms":{"p50":2.1,"p99":9.8,"max":15.0},
  *                  "rejects":{"unknown":0,"bad_code":0,...,"room_full":0,...}},
  *    "members":{"target":K,"held_after_join":K,"held_end":K,"lost":0,
@@ -67,7 +69,8 @@
  * - handshakes: "seconds" runs from the first handshake started to the last welcome;
  *   per_s = welcomed / seconds; latency from the first packet to the welcome (a Retry
  *   and lost Initials included). failed = rejected (by reason in "rejects"), closed, or
- *   not answered within --join-timeout.
+ *   not answered within --join-timeout; not_started = members never tried because the
+ *   join phase ended first (--join-timeout, or 30 s without progress).
  * - members: held_* = welcomed and still open (after the joins and --settle; at the end
  *   of the traffic); relay_online_* = what GET /api/v1/rooms says for our rooms (null
  *   with --invite); lost = closed by the relay or timed out after the welcome.
@@ -111,6 +114,7 @@
 
 #define DRAIN_NS	(300 * LP_QUIC_NS_PER_MS)
 #define JOIN_TICK_NS	(1 * LP_QUIC_NS_PER_MS)
+#define JOIN_STALL_NS	(30 * LP_QUIC_NS_PER_S)
 #define DEFAULT_MEMBERS 20
 #define ROOM_DEFAULT	50 /* members per room when --rooms is not given */
 
@@ -376,7 +380,7 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 	if (!o->sockets)
 		o->sockets = o->members < 16 ? o->members : 16;
 	if (!o->join_timeout)
-		o->join_timeout = 30 + o->members / o->handshake_rate;
+		o->join_timeout = 600;
 	return 0;
 }
 
@@ -582,7 +586,10 @@ static void on_join_tick(struct lp_loop *loop, struct lp_timer *t)
 
 static bool joins_done(const struct lg *lg)
 {
-	return lg->next_start == lg->n_members && lg->connecting == 0;
+	if (lg->next_start == lg->n_members && lg->connecting == 0)
+		return true;
+	/* Stalled: nothing answered for a while (a relay that stopped admitting). */
+	return lp_quic_now() - lg->join_progress > JOIN_STALL_NS;
 }
 
 static size_t held(const struct lg *lg)
@@ -677,12 +684,14 @@ static void print_json(const struct lg *lg, const struct report *r, FILE *f)
 		lg->n_rooms, lg->n_members, o->gateways ? "true" : "false", o->rate, o->frame_size,
 		o->broadcast_pct, o->duration, o->handshake_rate, o->inflight, lg->n_socks);
 	fprintf(f,
-		"\"handshakes\":{\"started\":%llu,\"welcomed\":%llu,\"failed\":%llu,"
+		"\"handshakes\":{\"started\":%llu,\"not_started\":%llu,\"welcomed\":%llu,"
+		"\"failed\":%llu,"
 		"\"seconds\":%.3f,\"per_s\":%.1f,\"latency_ms\":{\"p50\":%.2f,\"p99\":%.2f,"
 		"\"max\":%.2f},\"rejects\":{",
-		(unsigned long long)c->hs_started, (unsigned long long)c->hs_welcomed,
-		(unsigned long long)c->hs_failed, r->hs_seconds, r->hs_per_s, r->lat_p50,
-		r->lat_p99, r->lat_max);
+		(unsigned long long)c->hs_started,
+		(unsigned long long)(lg->n_members - c->hs_started),
+		(unsigned long long)c->hs_welcomed, (unsigned long long)c->hs_failed, r->hs_seconds,
+		r->hs_per_s, r->lat_p50, r->lat_p99, r->lat_max);
 	for (int i = 0; i < LP_REJECT__COUNT; i++)
 		fprintf(f, "%s\"%s\":%llu", i ? "," : "",
 			lp_reject_reason_name((enum lp_reject_reason)i),
@@ -771,6 +780,9 @@ static void print_human(const struct lg *lg, const struct report *r, FILE *f)
 		"(latency p50 %.1f ms, p99 %.1f ms, max %.1f ms)\n",
 		(unsigned long long)c->hs_welcomed, (unsigned long long)c->hs_failed, r->hs_seconds,
 		r->hs_per_s, r->lat_p50, r->lat_p99, r->lat_max);
+	if (c->hs_started < lg->n_members)
+		fprintf(f, "               not started: %llu (the join phase ended first)\n",
+			(unsigned long long)(lg->n_members - c->hs_started));
 	for (int i = 0; i < LP_REJECT__COUNT; i++)
 		if (c->rejects[i])
 			fprintf(f, "               rejected %s: %llu\n",
@@ -869,7 +881,7 @@ static int run(struct lg *lg, struct report *rep)
 	double cpu0 = lg_proc_cpu_s(0), rcpu0 = pid ? lg_proc_cpu_s(pid) : 0;
 	double wait0 = lg_proc_wait_s(0), rwait0 = pid ? lg_proc_wait_s(pid) : 0;
 	long long rdrops0 = drops_now(lg, true), drops0 = drops_now(lg, false);
-	lg->join_t0 = lp_quic_now();
+	lg->join_t0 = lg->join_progress = lp_quic_now();
 	lp_timer_init(&lg->join_timer, on_join_tick, lg);
 	(void)lp_loop_timer_arm(lg->loop, &lg->join_timer, lg->join_t0);
 	run_until(lg, lg->join_t0 + (uint64_t)(o->join_timeout * 1e9), joins_done);

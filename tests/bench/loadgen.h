@@ -163,6 +163,7 @@ struct lg {
 	size_t connecting;
 	struct lp_timer join_timer;
 	uint64_t join_t0;
+	uint64_t join_progress; /* when a handshake last ended (or the joins began) */
 
 	/* Traffic phase. */
 	bool sending;

@@ -32,8 +32,10 @@ static void set_done(struct lg_member *m, enum lg_state st)
 {
 	struct lg *lg = m->lg;
 
-	if (m->state == LG_CONNECTING && lg->connecting > 0)
+	if (m->state == LG_CONNECTING && lg->connecting > 0) {
 		lg->connecting--;
+		lg->join_progress = lp_quic_now();
+	}
 	if (m->state == LG_WELCOMED && st != LG_WELCOMED) {
 		m->room->n_live--;
 		lg->c.lost++;
