@@ -119,7 +119,7 @@ void lp_agent_conn_after_io(struct lp_agent *a);
 int lp_agent_conn_send_ctrl(struct lp_agent *a, const struct lp_ctrl_msg *m);
 void lp_agent_conn_close(struct lp_agent *a, uint64_t code, const char *reason);
 void lp_agent_end_set(struct lp_agent *a, bool final, uint32_t min_delay_s, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	LP_LOG_PRINTF(4, 5);
 
 /* agent_tick.c: the 1 s timer's callback; a state change writes the status at once. */
 void lp_agent_on_tick(struct lp_loop *loop, struct lp_timer *t);

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "err.h"
+#include "log.h"
 #include "sys.h"
 
 /* The file format's version, "version" in the JSON. */
@@ -259,7 +260,7 @@ struct out {
 	bool overflow;
 };
 
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...) LP_LOG_PRINTF(2, 3);
 
 static void put(struct out *o, const char *fmt, ...)
 {

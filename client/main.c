@@ -9,29 +9,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <netinet/in.h>
-
 #include "agent.h"
-#include "code.h"
+#include "client_setup.h"
 #include "err.h"
 #include "log.h"
 #include "loop.h"
 #include "macstate.h"
 #include "net.h"
 #include "options.h"
-#include "rand.h"
 #include "routes.h"
 #include "sys.h"
 #include "tap.h"
 
 #define PROG "lanparty-client"
-/* Addresses of the relay pinned outside the tunnel (its API host and its QUIC host). */
-#define PINS_MAX 4
 /* While the relay cannot be reached, look its path up again this often. */
 #define PIN_REFRESH_NS (10ull * 1000000000ull)
 
@@ -135,37 +129,10 @@ static int dev_write_frame(void *ctx, const uint8_t *frame, size_t len)
 	return lp_tap_write(c->tap, frame, len);
 }
 
-/*
- * The resume secret of the last welcome, kept on disk (0600) so that a
- * client that crashed or was killed takes its seat back at once on its next
- * start instead of waiting for the old session to time out.
- */
-static void save_resume(struct client *c, const char *secret)
-{
-	if (!c->resume_path[0])
-		return;
-	int ret = lp_sys_write_file(c->resume_path, secret, strlen(secret), 0600);
-	if (ret < 0)
-		log_warnx("resume_save_failed file=%s error=\"%s\"", c->resume_path,
-			  lp_strerror(ret));
-}
-
-static void load_resume(struct client *c, struct lp_agent_cfg *cfg)
-{
-	char buf[LP_CTRL_RESUME_MAX + 2];
-	size_t len = 0;
-	if (!c->resume_path[0] || lp_sys_read_file(c->resume_path, buf, sizeof(buf), &len) < 0)
-		return;
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
-	if (len >= LP_CTRL_RESUME_MIN && len <= LP_CTRL_RESUME_MAX && lp_code_valid(buf, len))
-		memcpy(cfg->resume, buf, len + 1);
-}
-
 static void dev_on_welcome(void *ctx, const struct lp_ctrl_welcome *w)
 {
 	struct client *c = ctx;
-	save_resume(c, w->resume);
+	lp_client_save_resume(c->resume_path, w->resume);
 	if (w->mtu == lp_tap_mtu(c->tap))
 		return;
 	uint32_t old = lp_tap_mtu(c->tap);
@@ -221,38 +188,12 @@ static void on_signal(struct lp_loop *loop, int signo, void *arg)
 
 /* ---------------------------------------------------------------- start-up */
 
-/*
- * The room config, before anything is created: the device needs the room's
- * MTU. Retries with backoff while the relay is unreachable (a PC that
- * starts the client at boot, before its network is up).
- */
-static int fetch_config(const struct lp_invite *inv, struct lp_join_config *jc)
+static void sleep_ns(uint64_t ns)
 {
-	char err[LP_CTRL_MESSAGE_MAX + 1];
-	for (unsigned n = 0;; n++) {
-		log_info("fetching_config relay=%s:%u", inv->host, inv->api_port);
-		int ret =
-			lp_agent_fetch_config(inv, LP_AGENT_FETCH_TIMEOUT_MS, jc, err, sizeof(err));
-		if (ret == 0)
-			return 0;
-		if (ret != LP_ERR_AGAIN && ret != LP_ERR_LIMIT) {
-			fprintf(stderr, PROG ": %s\n", err);
-			return ret == LP_ERR_NOT_FOUND || ret == LP_ERR_STATE ? LP_AGENT_EXIT_FINAL
-									      : LP_AGENT_EXIT_ERROR;
-		}
-		uint32_t rnd = 0;
-		(void)lp_random_bytes(&rnd, sizeof(rnd));
-		uint64_t d = lp_agent_backoff(n < 16 ? n : 16, LP_AGENT_BACKOFF_MIN_NS,
-					      LP_AGENT_BACKOFF_MAX_NS, rnd);
-		if (ret == LP_ERR_LIMIT && d < 10ull * 1000000000ull)
-			d = 10ull * 1000000000ull;
-		log_warnx("config_fetch_failed error=\"%s\" retry_in_ms=%llu", err,
-			  (unsigned long long)(d / 1000000ull));
-		struct timespec ts = { .tv_sec = (time_t)(d / 1000000000ull),
-				       .tv_nsec = (long)(d % 1000000000ull) };
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-	}
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
+			       .tv_nsec = (long)(ns % 1000000000ull) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 /* mkdir -p for the state directory. */
@@ -323,79 +264,20 @@ static int get_mac(const struct client_opts *co, const char *dev, struct lp_mac 
 	return 0;
 }
 
-/* Keep the relay's own packets out of the tunnel: pin the path to each of its addresses. */
-static void pin_relay(struct client *c, const struct lp_invite *inv,
-		      const struct lp_join_config *jc)
-{
-	const char *hosts[2] = { inv->host, jc->quic_host };
-	struct lp_cidr pinned[PINS_MAX];
-	size_t n_pinned = 0;
-	for (size_t h = 0; h < 2; h++) {
-		struct lp_net_addr addrs[LP_NET_ADDRS_MAX];
-		size_t n = 0;
-		char err[LP_ROUTES_ERR_MAX], buf[LP_IP_STRLEN];
-		if (h == 1 && strcmp(hosts[0], hosts[1]) == 0)
-			break;
-		if (lp_net_resolve(hosts[h], 443, addrs, LP_NET_ADDRS_MAX, &n, err, sizeof(err)) <
-		    0) {
-			log_warnx("relay_route_not_pinned host=%s error=\"%s\"", hosts[h], err);
-			continue;
-		}
-		for (size_t i = 0; i < n && n_pinned < PINS_MAX; i++) {
-			struct lp_cidr a = { 0 };
-			if (addrs[i].ss.ss_family == AF_INET) {
-				const struct sockaddr_in *s4 = (const void *)&addrs[i].ss;
-				a.family = LP_IP_V4;
-				a.prefix = 32;
-				memcpy(a.addr, &s4->sin_addr, 4);
-			} else if (addrs[i].ss.ss_family == AF_INET6) {
-				const struct sockaddr_in6 *s6 = (const void *)&addrs[i].ss;
-				a.family = LP_IP_V6;
-				a.prefix = 128;
-				memcpy(a.addr, &s6->sin6_addr, 16);
-			} else {
-				continue;
-			}
-			bool dup = false;
-			for (size_t k = 0; k < n_pinned; k++)
-				dup |= pinned[k].family == a.family &&
-				       memcmp(pinned[k].addr, a.addr, sizeof(a.addr)) == 0;
-			if (dup)
-				continue;
-			pinned[n_pinned++] = a;
-			int ret = lp_routes_pin_host(c->routes, &a, err, sizeof(err));
-			if (ret == 1)
-				log_info("relay_route_pinned dst=%s", lp_cidr_format(&a, buf));
-			else if (ret < 0)
-				log_warnx("relay_route_not_pinned dst=%s error=\"%s\"",
-					  lp_cidr_format(&a, buf), err);
-		}
-	}
-}
-
 /* The device's routes and address; only --address failing is fatal. */
 static int setup_routes(struct client *c, const struct client_opts *co, const struct lp_invite *inv,
 			const struct lp_join_config *jc)
 {
-	char err[LP_ROUTES_ERR_MAX], buf[LP_IP_STRLEN];
+	char err[LP_ROUTES_ERR_MAX];
 	int ret = lp_routes_new(&c->routes, lp_tap_ifindex(c->tap), err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return ret;
 	}
 	if (!co->no_relay_route)
-		pin_relay(c, inv, jc);
-	for (size_t i = 0; !co->no_broadcast_routes && i < 2; i++) {
-		const struct lp_cidr *r = &lp_routes_broadcast[i];
-		ret = lp_routes_add(c->routes, r, err, sizeof(err));
-		if (ret == 0)
-			log_info("broadcast_route dst=%s dev=%s", lp_cidr_format(r, buf),
-				 lp_tap_name(c->tap));
-		else
-			log_warnx("broadcast_route_failed dst=%s error=\"%s\" hint=\"LAN games "
-				  "may not find each other\"",
-				  lp_cidr_format(r, buf), err);
-	}
+		lp_client_pin_relay(c->routes, inv, jc);
+	if (!co->no_broadcast_routes)
+		lp_client_broadcast_routes(c->routes, lp_tap_name(c->tap));
 	if (co->address) {
 		ret = lp_routes_add_address(c->routes, &co->addr, err, sizeof(err));
 		if (ret < 0 && ret != -EEXIST) {
@@ -429,7 +311,7 @@ static int open_device(struct client *c, const struct client_opts *co, uint32_t 
 static int run(struct client *c, const struct lp_agent_options *o, const struct client_opts *co)
 {
 	struct lp_join_config jc;
-	int code = fetch_config(&o->invite, &jc);
+	int code = lp_client_fetch_config(PROG, &o->invite, &jc, sleep_ns);
 	if (code != 0)
 		return code;
 	log_info("room_config room=%s mtu=%u quic=%s:%u", jc.room_name, jc.mtu, jc.quic_host,
@@ -444,7 +326,7 @@ static int run(struct client *c, const struct lp_agent_options *o, const struct 
 	cfg.clamp_mss = true;
 	cfg.has_join = true;
 	cfg.join = jc;
-	load_resume(c, &cfg);
+	lp_client_load_resume(c->resume_path, &cfg);
 	const struct lp_agent_device dev = {
 		.ctx = c,
 		.write_frame = dev_write_frame,

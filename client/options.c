@@ -52,8 +52,7 @@ static const struct common_opt common[O__COUNT] = {
 	[O_VERSION] = { "version", NULL, "the version (also -V)" },
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...) LP_LOG_PRINTF(3, 4);
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {

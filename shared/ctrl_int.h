@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ctrl.h"
+#include "log.h"
 
 enum lp_ctrl_kind {
 	LP_CTRL_K_UINT,	   /* uint16/32/64 by size, range min..max */
@@ -64,8 +65,9 @@ const struct lp_ctrl_schema *lp_ctrl_schema_of(enum lp_ctrl_type t);
 const struct lp_ctrl_schema *lp_ctrl_schema_by_name(const char *s, size_t len);
 
 /* Writes "path.field: message" (or "field: message" for an empty path). */
-__attribute__((format(printf, 4, 5))) int lp_ctrl_fail(struct lp_ctrl_errbuf *e, const char *path,
-						       const char *field, const char *fmt, ...);
+LP_LOG_PRINTF(4, 5)
+int lp_ctrl_fail(struct lp_ctrl_errbuf *e, const char *path, const char *field, const char *fmt,
+		 ...);
 
 /* Field rules; each returns 0 or LP_ERR_INVALID with the error written. */
 int lp_ctrl_rule_range(struct lp_ctrl_errbuf *e, const char *path, const struct lp_ctrl_field *f);

@@ -7,12 +7,12 @@
 #include "b64.h"
 #include "code.h"
 #include "err.h"
+#include "log.h"
 
 /* Longest unknown query key or role the error message quotes back. */
 #define ECHO_MAX 32
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-						      ...)
+LP_LOG_PRINTF(3, 4) static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	if (err && errlen) {
 		va_list ap;
@@ -503,8 +503,7 @@ int lp_invite_parse(const char *s, struct lp_invite *out, char *err, size_t errl
 	return 0;
 }
 
-__attribute__((format(printf, 4, 5))) static bool append(char *out, size_t outlen, size_t *pos,
-							 const char *fmt, ...)
+LP_LOG_PRINTF(4, 5) static bool append(char *out, size_t outlen, size_t *pos, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -66,7 +66,12 @@ enum lp_log_format {
 /* Pass as err to lp_log_emit() for "no errno to report". */
 #define LP_LOG_NO_ERRNO (-1)
 
+/* mingw-w64 builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not msvcrt's. */
+#ifdef __MINGW32__
+#define LP_LOG_PRINTF(fmt_idx, arg_idx) __attribute__((format(gnu_printf, fmt_idx, arg_idx)))
+#else
 #define LP_LOG_PRINTF(fmt_idx, arg_idx) __attribute__((format(printf, fmt_idx, arg_idx)))
+#endif
 
 /* Private: the most verbose level written. Set it with lp_log_set_level(). */
 extern enum lp_log_level lp_log_max_level;

@@ -12,6 +12,7 @@
 #include <gnutls/x509.h>
 
 #include "err.h"
+#include "log.h"
 
 enum creds_kind {
 	CREDS_SERVER,
@@ -28,8 +29,7 @@ struct lp_tls_creds {
 	struct lp_tls_pem pem; /* server only */
 };
 
-__attribute__((format(printf, 3, 4))) static void say(char *why, size_t whylen, const char *fmt,
-						      ...)
+LP_LOG_PRINTF(3, 4) static void say(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 

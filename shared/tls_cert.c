@@ -21,9 +21,9 @@
 #include <gnutls/x509.h>
 
 #include "err.h"
+#include "log.h"
 
-__attribute__((format(printf, 3, 4))) static void say(char *why, size_t whylen, const char *fmt,
-						      ...)
+LP_LOG_PRINTF(3, 4) static void say(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -1,0 +1,467 @@
+/*
+ * lanparty-client.exe: puts a Windows PC on the party LAN. A tap-windows6
+ * adapter (the party adapter) carries the PC's Ethernet frames; the agent
+ * core carries them to the relay and back, as on Linux. On top of what the
+ * Linux client does, the Windows traps LAN games fall into are handled
+ * (docs/windows.md): the party adapter gets the lowest interface metric so
+ * broadcasts leave through it, a default route from the party's DHCP is
+ * removed, the relay's path is pinned outside the tunnel, and the party
+ * network is made Private for Windows Firewall. All of it is undone at exit.
+ */
+#include <winsock2.h>
+#include <windows.h>
+#include <shellapi.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "client_setup.h"
+#include "err.h"
+#include "log.h"
+#include "loop.h"
+#include "macstate.h"
+#include "options.h"
+#include "profile_windows.h"
+#include "routes_windows.h"
+#include "service_windows.h"
+#include "sys.h"
+#include "tap_windows.h"
+#include "winerr_windows.h"
+
+#define PROG "lanparty-client"
+/* While the relay cannot be reached, look its path up again this often. */
+#define PIN_REFRESH_NS (10ull * 1000000000ull)
+/* How often the default-route guard and the firewall profile look again. */
+#define GUARD_NS (2ull * 1000000000ull)
+#define ARGS_MAX 64
+
+static const struct lp_agent_prog prog = {
+	.name = PROG,
+	.role = LP_INVITE_CLIENT,
+	.summary = "Puts this PC on a LAN party's network through the relay, over a\n"
+		   "tap-windows6 adapter (the party adapter). Run it as Administrator, or\n"
+		   "install it as a service: " PROG " service install --invite ...",
+	.extra_title = "Party adapter:",
+	.epilogue = "The party LAN's DHCP server gives the adapter its address; its router\n"
+		    "never becomes this PC's default route. See docs/windows.md.",
+};
+
+struct client_opts {
+	const char *tap;
+	const char *address;
+	bool no_broadcast_routes;
+	bool no_relay_route;
+	bool no_metric;
+	bool no_firewall_profile;
+	struct lp_cidr addr;
+};
+
+struct client {
+	struct lp_loop *loop;
+	struct lp_agent *agent;
+	struct lp_tap *tap;
+	struct lp_routes *routes;
+	struct lp_win_profile profile;
+	bool profile_on;
+	struct lp_timer pin_timer, guard_timer;
+	char resume_path[LP_MACSTATE_PATH_MAX + 8];
+	bool stopping;
+	bool device_gone;
+};
+
+static int parse_tap(const char *value, void *arg, char *err, size_t errlen)
+{
+	if (!lp_tap_name_valid(value)) {
+		snprintf(err, errlen, "not an adapter name (1 to %d characters)",
+			 LP_TAP_NAME_MAX - 1);
+		return LP_ERR_INVALID;
+	}
+	*(const char **)arg = value;
+	return 0;
+}
+
+static int parse_address(const char *value, void *arg, char *err, size_t errlen)
+{
+	struct client_opts *co = arg;
+	char why[LP_ROUTES_ERR_MAX];
+
+	if (lp_cidr_parse_v4(value, &co->addr, why, sizeof(why)) < 0 ||
+	    lp_cidr_check_host_v4(&co->addr, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return LP_ERR_INVALID;
+	}
+	co->address = value;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- frames and events */
+
+static void on_tap_frame(void *arg, uint8_t *frame, size_t len)
+{
+	struct client *c = arg;
+
+	/* drops (not connected, queue full) are counted by the core */
+	(void)lp_agent_send_frame(c->agent, frame, len);
+}
+
+static void on_tap_gone(void *arg, int err)
+{
+	struct client *c = arg;
+
+	log_error("party_device_gone dev=\"%s\" error=\"%s\" hint=\"the TAP adapter was disabled "
+		  "or removed; leaving the room\"",
+		  lp_tap_name(c->tap), lp_strerror(err));
+	c->device_gone = true;
+	c->stopping = true;
+	lp_agent_stop(c->agent);
+}
+
+static int dev_write_frame(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct client *c = ctx;
+
+	return lp_tap_write(c->tap, frame, len);
+}
+
+static void dev_on_welcome(void *ctx, const struct lp_ctrl_welcome *w)
+{
+	struct client *c = ctx;
+
+	lp_client_save_resume(c->resume_path, w->resume);
+	if (w->mtu == lp_tap_mtu(c->tap))
+		return;
+	uint32_t old = lp_tap_mtu(c->tap);
+	int ret = lp_tap_set_mtu(c->tap, w->mtu);
+
+	if (ret < 0)
+		log_warnx("party_device_mtu_failed dev=\"%s\" mtu=%u error=\"%s\"",
+			  lp_tap_name(c->tap), w->mtu, lp_strerror(ret));
+	else
+		log_info("party_device_mtu dev=\"%s\" mtu=%u was=%u", lp_tap_name(c->tap), w->mtu,
+			 old);
+}
+
+static void dev_on_disconnected(void *ctx)
+{
+	struct client *c = ctx;
+
+	if (c->routes)
+		(void)lp_routes_pin_refresh(c->routes);
+}
+
+static void on_pin_timer(struct lp_loop *loop, struct lp_timer *t)
+{
+	struct client *c = t->arg;
+
+	if (lp_agent_state(c->agent) != LP_AGENT_CONNECTED && !c->stopping)
+		(void)lp_routes_pin_refresh(c->routes);
+	lp_loop_timer_arm_in(loop, t, PIN_REFRESH_NS);
+}
+
+/* A lease can come, and be renewed, at any time: look again and again. */
+static void on_guard_timer(struct lp_loop *loop, struct lp_timer *t)
+{
+	struct client *c = t->arg;
+
+	(void)lp_routes_drop_defaults(c->routes);
+	if (c->profile_on)
+		(void)lp_win_profile_step(&c->profile);
+	lp_loop_timer_arm_in(loop, t, GUARD_NS);
+}
+
+static void on_signal(struct lp_loop *loop, int signo, void *arg)
+{
+	struct client *c = arg;
+	const char *name = signo == SIGINT ? "Ctrl-C" : signo == SIGBREAK ? "Ctrl-Break" : "stop";
+
+	if (c->stopping) {
+		log_info("shutdown_now signal=%s", name);
+		lp_loop_stop(loop);
+		return;
+	}
+	log_info("shutdown signal=%s", name);
+	c->stopping = true;
+	lp_agent_stop(c->agent);
+}
+
+/* ---------------------------------------------------------------- start-up */
+
+/* Sleeps between config fetches; a service asked to stop meanwhile exits at once. */
+static void sleep_ns(uint64_t ns)
+{
+	if (lp_win_service_wait_stop(ns)) {
+		log_info("shutdown signal=stop");
+		exit(0); /* nothing is changed on the PC before the config is in */
+	}
+}
+
+static int open_device(struct client *c, const struct client_opts *co, uint32_t mtu)
+{
+	struct lp_tap_config tc = { .mtu = mtu };
+	char err[LP_TAP_ERR_MAX], m[LP_MAC_STRLEN], dir[LP_MACSTATE_PATH_MAX];
+
+	snprintf(tc.name, sizeof(tc.name), "%s", co->tap ? co->tap : "");
+	int ret = lp_tap_open(&c->tap, &tc, err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return ret;
+	}
+	log_info("party_device dev=\"%s\" mac=%s mtu=%u", lp_tap_name(c->tap),
+		 lp_mac_format(lp_tap_mac(c->tap), m), lp_tap_mtu(c->tap));
+	/* The resume secret of this adapter, where the status file lives. */
+	const char *base = getenv("ProgramData");
+	char path[LP_MACSTATE_PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s\\softlan", base && base[0] ? base : "C:\\ProgramData");
+	if (lp_macstate_path(dir, lp_tap_name(c->tap), path, sizeof(path)) == 0) {
+		size_t n = strlen(path);
+
+		snprintf(c->resume_path, sizeof(c->resume_path), "%.*s.resume", (int)(n - 4), path);
+	}
+	return 0;
+}
+
+static void set_metric(struct client *c)
+{
+	struct lp_win_metric_plan plan;
+	char err[LP_ROUTES_ERR_MAX];
+
+	if (lp_routes_set_metric(c->routes, &plan, err, sizeof(err)) < 0) {
+		log_warnx("party_adapter_metric_failed error=\"%s\" hint=\"broadcasts may leave "
+			  "through another adapter\"",
+			  err);
+		return;
+	}
+	log_info("party_adapter_metric dev=\"%s\" metric=%u changed=%s", lp_tap_name(c->tap),
+		 plan.metric, plan.change ? "yes" : "no");
+	if (plan.tie)
+		log_warnx("party_adapter_metric_tie other=\"%s\" other_metric=%u hint=\"another "
+			  "adapter (often another VPN's) has as low a metric and may take LAN "
+			  "games' broadcasts: raise its metric or disable it (docs/windows.md)\"",
+			  plan.rival_name, plan.rival_metric);
+}
+
+static int setup_network(struct client *c, const struct client_opts *co,
+			 const struct lp_invite *inv, const struct lp_join_config *jc)
+{
+	char err[LP_ROUTES_ERR_MAX];
+	int ret = lp_routes_new(&c->routes, lp_tap_ifindex(c->tap), err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return ret;
+	}
+	if (!co->no_metric)
+		set_metric(c);
+	if (!co->no_relay_route)
+		lp_client_pin_relay(c->routes, inv, jc);
+	if (!co->no_broadcast_routes)
+		lp_client_broadcast_routes(c->routes, lp_tap_name(c->tap));
+	if (co->address) {
+		ret = lp_routes_add_address(c->routes, &co->addr, err, sizeof(err));
+		if (ret < 0 && ret != -EEXIST) {
+			fprintf(stderr, PROG ": --address: %s\n", err);
+			return ret;
+		}
+		log_info("party_device_address address=%s dev=\"%s\"", co->address,
+			 lp_tap_name(c->tap));
+	}
+	(void)lp_routes_drop_defaults(c->routes);
+	if (!co->no_firewall_profile) {
+		lp_win_profile_init(&c->profile, lp_tap_guid(c->tap), lp_tap_name(c->tap));
+		c->profile_on = true;
+	}
+	return 0;
+}
+
+static int run(struct client *c, const struct lp_agent_options *o, const struct client_opts *co)
+{
+	struct lp_join_config jc;
+	int code = lp_client_fetch_config(PROG, &o->invite, &jc, sleep_ns);
+
+	if (code != 0)
+		return code;
+	log_info("room_config room=%s mtu=%u quic=%s:%u", jc.room_name, jc.mtu, jc.quic_host,
+		 jc.quic_port);
+	if (open_device(c, co, jc.mtu) < 0 || setup_network(c, co, &o->invite, &jc) < 0)
+		return LP_AGENT_EXIT_ERROR;
+
+	struct lp_agent_cfg cfg;
+
+	lp_agent_cfg_from_options(&cfg, o, &prog);
+	cfg.has_mac = true;
+	cfg.mac = *lp_tap_mac(c->tap);
+	cfg.clamp_mss = true;
+	cfg.has_join = true;
+	cfg.join = jc;
+	lp_client_load_resume(c->resume_path, &cfg);
+	const struct lp_agent_device dev = {
+		.ctx = c,
+		.write_frame = dev_write_frame,
+		.on_welcome = dev_on_welcome,
+		.on_disconnected = dev_on_disconnected,
+	};
+	int ret;
+
+	if ((ret = lp_loop_new(&c->loop, 0)) < 0 ||
+	    (ret = lp_agent_new(&c->agent, c->loop, &cfg, &dev)) < 0 ||
+	    (ret = lp_tap_watch(c->tap, c->loop, 0, on_tap_frame, on_tap_gone, c)) < 0 ||
+	    (ret = lp_loop_signal_add(c->loop, SIGINT, on_signal, c)) < 0 ||
+	    (ret = lp_loop_signal_add(c->loop, SIGBREAK, on_signal, c)) < 0 ||
+	    (ret = lp_loop_signal_add(c->loop, SIGTERM, on_signal, c)) < 0 ||
+	    (ret = lp_agent_start(c->agent)) < 0 ||
+	    (ret = lp_loop_timer_arm_in(c->loop, &c->guard_timer, GUARD_NS)) < 0 ||
+	    (!co->no_relay_route &&
+	     (ret = lp_loop_timer_arm_in(c->loop, &c->pin_timer, PIN_REFRESH_NS)) < 0)) {
+		fprintf(stderr, PROG ": cannot start: %s\n", lp_strerror(ret));
+		return LP_AGENT_EXIT_ERROR;
+	}
+	ret = lp_loop_run(c->loop);
+	if (ret < 0) {
+		log_warnx("loop_failed error=\"%s\"", lp_strerror(ret));
+		return LP_AGENT_EXIT_ERROR;
+	}
+	return c->device_gone ? LP_AGENT_EXIT_ERROR : lp_agent_exit_code(c->agent);
+}
+
+/* Undo everything, newest first: the agent, the profile, routes and metric, the adapter. */
+static void cleanup(struct client *c)
+{
+	if (c->loop) {
+		lp_loop_timer_cancel(c->loop, &c->pin_timer);
+		lp_loop_timer_cancel(c->loop, &c->guard_timer);
+	}
+	lp_tap_unwatch(c->tap);
+	lp_agent_del(c->agent);
+	if (c->profile_on)
+		lp_win_profile_restore(&c->profile);
+	lp_routes_del(c->routes);
+	if (c->tap) {
+		struct lp_tap_stats st;
+
+		lp_tap_get_stats(c->tap, &st);
+		log_info("party_device_released dev=\"%s\" read=%llu written=%llu "
+			 "write_errors=%llu oversize=%llu",
+			 lp_tap_name(c->tap), (unsigned long long)st.frames_read,
+			 (unsigned long long)st.frames_written, (unsigned long long)st.write_errors,
+			 (unsigned long long)(st.read_oversize + st.read_runt));
+	}
+	lp_tap_close(c->tap);
+	lp_loop_del(c->loop);
+}
+
+/* ---------------------------------------------------------------- main */
+
+/* Parse; 0 to run, or an exit code with *done set. */
+static int parse(int argc, char **argv, struct lp_agent_options *o, struct client_opts *co,
+		 bool *done)
+{
+	const struct lp_agent_extra_opt extra[] = {
+		{ "tap", "NAME", "the TAP adapter's name (default: the first free one)", false,
+		  false, parse_tap, &co->tap },
+		{ "address", "CIDR", "a static IPv4 address, e.g. 192.168.1.77/24 (default: DHCP)",
+		  false, false, parse_address, co },
+		{ "no-broadcast-routes", NULL,
+		  "no routes for 255.255.255.255/32 and 224.0.0.0/4 on the adapter", false, false,
+		  NULL, &co->no_broadcast_routes },
+		{ "no-relay-route", NULL, "no host route that keeps the relay out of the tunnel",
+		  false, false, NULL, &co->no_relay_route },
+		{ "no-metric", NULL, "leave the adapter's interface metric alone", false, false,
+		  NULL, &co->no_metric },
+		{ "no-firewall-profile", NULL, "leave the party network's firewall category alone",
+		  false, false, NULL, &co->no_firewall_profile },
+	};
+	char err[512];
+	int ret =
+		lp_agent_options_parse(o, argc, argv, &prog, extra,
+				       sizeof(extra) / sizeof(extra[0]), stdout, err, sizeof(err));
+
+	*done = true;
+	if (ret == LP_AGENT_OPT_EXIT)
+		return 0;
+	if (ret == LP_AGENT_OPT_STATUS)
+		return lp_agent_status_cmd(&prog, o->status_path, stdout, stderr);
+	if (ret < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return LP_AGENT_EXIT_USAGE;
+	}
+	*done = false;
+	return 0;
+}
+
+static int check_flags(int argc, char **argv)
+{
+	struct lp_agent_options o;
+	struct client_opts co = { 0 };
+	bool done;
+	int code = parse(argc, argv, &o, &co, &done);
+
+	memset(&o.invite, 0, sizeof(o.invite));
+	return done && code == 0 ? LP_AGENT_EXIT_USAGE : code;
+}
+
+static int client_main(int argc, char **argv)
+{
+	struct lp_agent_options o;
+	struct client_opts co = { 0 };
+	bool done;
+	int code = parse(argc, argv, &o, &co, &done);
+
+	if (done)
+		return code;
+	lp_log_set_level(o.log_level);
+	lp_log_set_format(o.log_format);
+	struct client c = { 0 };
+
+	lp_timer_init(&c.pin_timer, on_pin_timer, &c);
+	lp_timer_init(&c.guard_timer, on_guard_timer, &c);
+	code = run(&c, &o, &co);
+	cleanup(&c);
+	memset(&o.invite, 0, sizeof(o.invite)); /* the room code */
+	return code;
+}
+
+/* The command line as UTF-8 (main's argv is in the ANSI code page). */
+static int utf8_args(char **argv, int max)
+{
+	static char buf[32768];
+	int n = 0;
+	wchar_t **w = CommandLineToArgvW(GetCommandLineW(), &n);
+	size_t used = 0;
+
+	if (!w)
+		return -1;
+	for (int i = 0; i < n && i < max; i++) {
+		if (lp_win_narrow(w[i], buf + used, sizeof(buf) - used) < 0) {
+			LocalFree(w);
+			return -1;
+		}
+		argv[i] = buf + used;
+		used += strlen(argv[i]) + 1;
+	}
+	LocalFree(w);
+	return n < max ? n : max;
+}
+
+int main(void)
+{
+	static char *argv[ARGS_MAX + 1];
+	static const struct lp_win_client_main m = { .check = check_flags, .run = client_main };
+
+	SetConsoleOutputCP(CP_UTF8);
+	lp_log_init(PROG);
+	int argc = utf8_args(argv, ARGS_MAX);
+
+	if (argc < 1) {
+		fprintf(stderr, PROG ": cannot read the command line\n");
+		return LP_AGENT_EXIT_USAGE;
+	}
+	if (argc >= 2 && strcmp(argv[1], "service") == 0)
+		return lp_win_service_cmd(argc, argv, &m);
+	return client_main(argc, argv);
+}
