@@ -2,7 +2,9 @@
  * loadgen.h: the relay capacity load generator's internals, shared by its
  * files (flags and output are documented at the top of loadgen.c).
  *
- *   loadgen.c          flags, the phases (rooms, joins, traffic), the report
+ *   loadgen.c          the phases: rooms, joins, traffic, leaving
+ *   loadgen_flags.c    the command line
+ *   loadgen_report.c   the report, JSON and text
  *   loadgen_api.c      rooms through the admin API (libcurl + jansson)
  *   loadgen_net.c      UDP sockets, batched receive and send, CID routing
  *   loadgen_member.c   one in-process member: QUIC, control stream, hello
@@ -21,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "ctrl.h"
@@ -178,6 +181,35 @@ struct lg {
 	uint32_t *lat_us;
 	size_t n_lat;
 };
+
+/* What a run measured, besides the counters in struct lg. */
+struct lg_report {
+	double hs_seconds, hs_per_s;
+	double lat_p50, lat_p99, lat_max; /* ms */
+	size_t held_join, held_end;
+	long online_join, online_end;
+	long rss_before, rss_joined, rss_end;
+	double relay_cpu_join, relay_cpu_traffic, lg_cpu_join, lg_cpu_traffic;
+	/* Time runnable but not running (schedstat): the machine, not the code. */
+	double relay_wait_join, relay_wait_traffic, lg_wait_join, lg_wait_traffic;
+	/* Kernel drops on full receive buffers (/proc/net/udp): relay's socket, ours. */
+	long long relay_drops_join, relay_drops_traffic, lg_drops_join, lg_drops_traffic;
+	double traffic_s;
+	struct lg_count at_start, at_end; /* counters around the traffic window */
+};
+
+/* loadgen_flags.c */
+/* lg_parse_args: flags into o, defaults filled in. Returns 0 to run, 1 after --help or
+ * --version, -1 for a bad flag (said on stderr). */
+int lg_parse_args(struct lg_opts *o, int argc, char **argv);
+/* lg_parse_room_invites: one --invite (client, gateway, or both joined by a comma). */
+int lg_parse_room_invites(struct lg_room *room, const char *text);
+
+/* loadgen_report.c */
+/* lg_report_latency: sort the handshake latencies and take p50, p99 and max into r. */
+void lg_report_latency(struct lg *lg, struct lg_report *r);
+void lg_report_json(const struct lg *lg, const struct lg_report *r, FILE *f);
+void lg_report_text(const struct lg *lg, const struct lg_report *r, FILE *f);
 
 /* loadgen_net.c */
 int lg_net_open(struct lg *lg);
