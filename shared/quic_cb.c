@@ -88,12 +88,6 @@ static int recv_stream_data_cb(ngtcp2_conn *conn, uint32_t flags, int64_t stream
 	return 0;
 }
 
-static void stream_ring_release(struct lp_quic_conn *c)
-{
-	free(c->sb);
-	c->sb = NULL;
-}
-
 static int acked_stream_data_cb(ngtcp2_conn *conn, int64_t stream_id, uint64_t offset, uint64_t len,
 				void *user_data, void *stream_user_data)
 {
@@ -106,8 +100,7 @@ static int acked_stream_data_cb(ngtcp2_conn *conn, int64_t stream_id, uint64_t o
 	/* ngtcp2 reports the contiguous acknowledged prefix, in order. */
 	if (offset + len > c->sb_acked)
 		c->sb_acked = offset + len;
-	if (c->sb_acked == c->sb_tail)
-		stream_ring_release(c);
+	lp_quic_sb_release(c, false);
 	return 0;
 }
 
@@ -125,7 +118,7 @@ static int stream_close_cb(ngtcp2_conn *conn, uint32_t flags, int64_t stream_id,
 		 * resets it gets no more stream data from us. */
 		c->stream_gone = true;
 		c->sb_acked = c->sb_sent = c->sb_tail;
-		stream_ring_release(c);
+		lp_quic_sb_release(c, true);
 	}
 	return 0;
 }

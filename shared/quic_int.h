@@ -35,6 +35,26 @@ struct lp_quic_dgram_slot {
 	uint8_t data[LP_QUIC_MAX_UDP_PAYLOAD];
 };
 
+/* Control stream bytes from stream offset off: used of cap bytes filled. */
+struct lp_quic_sb_chunk {
+	struct lp_quic_sb_chunk *next;
+	uint64_t off;
+	size_t used, cap;
+	uint8_t data[];
+};
+
+/* Stream vectors offered to ngtcp2 per packet written. */
+#define LP_QUIC_SB_VECS 8
+
+/* Smallest chunk: control messages that follow each other share one. */
+#define LP_QUIC_SB_CHUNK_MIN 1024
+
+/* Free the chunks whose bytes are all acknowledged (all chunks when all is true). */
+void lp_quic_sb_release(struct lp_quic_conn *c, bool all);
+
+/* Stream bytes from sb_sent on, as up to max vectors into the chunks; returns the count. */
+size_t lp_quic_sb_vecs(const struct lp_quic_conn *c, ngtcp2_vec *v, size_t max);
+
 /* A pool: a free list over chunks of slots (quic_pool.c). */
 struct lp_quic_dgram_chunk {
 	struct lp_quic_dgram_chunk *next;
@@ -93,12 +113,14 @@ struct lp_quic_conn {
 	bool own_pool;
 	struct lp_quic_dgram_slot *dq_head, *dq_tail;
 	size_t dq_cap, dq_count;
-	/* Control stream send ring: bytes [sb_acked, sb_tail) by stream offset;
-	 * ngtcp2 keeps pointers into [sb_acked, sb_sent) until they are acked,
-	 * so those bytes never move. Allocated on first use, freed when empty. */
+	/* Control stream bytes not yet acknowledged: [sb_acked, sb_tail) by
+	 * stream offset, in a list of chunks. ngtcp2 keeps pointers into
+	 * [sb_acked, sb_sent) until they are acked, so bytes never move; a
+	 * chunk is freed once all its bytes are acked. Memory follows the bytes
+	 * in flight: an idle connection holds none. At most sb_cap pending. */
 	int64_t stream_id;
 	bool stream_gone; /* the peer reset or ended the control stream */
-	uint8_t *sb;
+	struct lp_quic_sb_chunk *sb_head, *sb_last;
 	size_t sb_cap;
 	uint64_t sb_acked, sb_sent, sb_tail;
 	struct lp_quic_stats stats;

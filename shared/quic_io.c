@@ -34,8 +34,7 @@ void lp_quic_closed(struct lp_quic_conn *c, enum lp_quic_state state, uint64_t t
 	/* Nothing queued will ever be sent now. */
 	lp_quic_dq_clear(c);
 	c->sb_acked = c->sb_sent = c->sb_tail;
-	free(c->sb);
-	c->sb = NULL;
+	lp_quic_sb_release(c, true);
 	if (c->cb.on_close)
 		c->cb.on_close(c, &c->close, c->user_data);
 }
@@ -234,21 +233,6 @@ int lp_quic_conn_read(struct lp_quic_conn *c, const struct lp_quic_path *path, c
 
 /* -------------------------------------------------------------- writing */
 
-static size_t stream_vecs(const struct lp_quic_conn *c, ngtcp2_vec v[2])
-{
-	size_t pos = (size_t)(c->sb_sent % c->sb_cap);
-	size_t avail = (size_t)(c->sb_tail - c->sb_sent);
-	size_t first = avail < c->sb_cap - pos ? avail : c->sb_cap - pos;
-
-	v[0].base = c->sb + pos;
-	v[0].len = first;
-	if (avail == first)
-		return 1;
-	v[1].base = c->sb;
-	v[1].len = avail - first;
-	return 2;
-}
-
 static bool stream_has_data(const struct lp_quic_conn *c)
 {
 	return c->stream_id >= 0 && !c->stream_gone && c->sb_sent < c->sb_tail;
@@ -277,7 +261,7 @@ static ngtcp2_ssize write_pkt(struct lp_quic_conn *c, uint8_t *buf, size_t bufle
 	bool stream_tried = false;
 	ngtcp2_pkt_info pi;
 	ngtcp2_ssize n, nd;
-	ngtcp2_vec v[2];
+	ngtcp2_vec v[LP_QUIC_SB_VECS];
 	int64_t id;
 
 	if (open && !c->server && c->stream_id < 0 && !c->stream_gone && c->sb_tail > 0 &&
@@ -285,7 +269,7 @@ static ngtcp2_ssize write_pkt(struct lp_quic_conn *c, uint8_t *buf, size_t bufle
 		c->stream_id = id;
 	for (;;) {
 		if (open && !stream_tried && stream_has_data(c)) {
-			size_t nv = stream_vecs(c, v);
+			size_t nv = lp_quic_sb_vecs(c, v, LP_QUIC_SB_VECS);
 
 			stream_tried = true;
 			nd = -1;

@@ -1,8 +1,9 @@
 /*
  * quic_queue.c: what the application hands a connection to send: queued
  * datagrams (a FIFO of pool slots, dropped and counted when full) and
- * control stream bytes (a ring whose sent, unacknowledged bytes never move,
- * because ngtcp2 keeps pointers into them until they are acknowledged).
+ * control stream bytes (a list of chunks whose sent, unacknowledged bytes
+ * never move, because ngtcp2 keeps pointers into them until they are
+ * acknowledged; a chunk is freed once acknowledged).
  */
 #include "quic_int.h"
 
@@ -80,7 +81,7 @@ size_t lp_quic_conn_dgram_queue_room(const struct lp_quic_conn *c)
 
 int lp_quic_conn_stream_send(struct lp_quic_conn *c, const uint8_t *data, size_t len)
 {
-	size_t pos, first;
+	struct lp_quic_sb_chunk *last = c->sb_last;
 
 	if (c->state >= LP_QUIC_ST_CLOSING || c->close_deferred || c->stream_gone ||
 	    (c->server && c->stream_id < 0))
@@ -91,18 +92,56 @@ int lp_quic_conn_stream_send(struct lp_quic_conn *c, const uint8_t *data, size_t
 		return LP_ERR_LIMIT;
 	if (len == 0)
 		return 0;
-	if (!c->sb) {
-		c->sb = malloc(c->sb_cap);
-		if (!c->sb)
+	/* Appending after the last chunk's bytes moves none that ngtcp2 holds. */
+	if (!last || last->cap - last->used < len) {
+		size_t cap = len < LP_QUIC_SB_CHUNK_MIN ? LP_QUIC_SB_CHUNK_MIN : len;
+		struct lp_quic_sb_chunk *ch = malloc(sizeof(*ch) + cap);
+
+		if (!ch)
 			return LP_ERR_NOMEM;
+		ch->next = NULL;
+		ch->off = c->sb_tail;
+		ch->used = 0;
+		ch->cap = cap;
+		if (last)
+			last->next = ch;
+		else
+			c->sb_head = ch;
+		c->sb_last = last = ch;
 	}
-	/* A ring: bytes ngtcp2 still points at ([acked, sent)) never move. */
-	pos = (size_t)(c->sb_tail % c->sb_cap);
-	first = len < c->sb_cap - pos ? len : c->sb_cap - pos;
-	memcpy(c->sb + pos, data, first);
-	memcpy(c->sb, data + first, len - first);
+	memcpy(last->data + last->used, data, len);
+	last->used += len;
 	c->sb_tail += len;
 	return 0;
+}
+
+void lp_quic_sb_release(struct lp_quic_conn *c, bool all)
+{
+	while (c->sb_head && (all || c->sb_head->off + c->sb_head->used <= c->sb_acked)) {
+		struct lp_quic_sb_chunk *next = c->sb_head->next;
+
+		free(c->sb_head);
+		c->sb_head = next;
+	}
+	if (!c->sb_head)
+		c->sb_last = NULL;
+}
+
+size_t lp_quic_sb_vecs(const struct lp_quic_conn *c, ngtcp2_vec *v, size_t max)
+{
+	size_t n = 0;
+
+	for (struct lp_quic_sb_chunk *ch = c->sb_head; ch && n < max; ch = ch->next) {
+		uint64_t end = ch->off + ch->used;
+
+		if (end <= c->sb_sent)
+			continue;
+		size_t skip = c->sb_sent > ch->off ? (size_t)(c->sb_sent - ch->off) : 0;
+		v[n].base = ch->data + skip;
+		v[n].len = ch->used - skip;
+		n++;
+	}
+	return n;
 }
 
 size_t lp_quic_conn_stream_pending(const struct lp_quic_conn *c)
