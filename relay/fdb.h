@@ -6,9 +6,12 @@
  * never ages, and no other member can take it over by sending from it.
  *
  * Open addressing with linear probing and backward-shift deletion over a
- * fixed power-of-two table allocated once: O(1) lookups and learning with no
- * allocation on the frame path. When the table is full, learning refuses new
- * MACs (they are then flooded as unknown unicast, which is always correct).
+ * power-of-two table: O(1) lookups and learning. The table starts at 16
+ * slots and doubles (one rehash) when a new MAC would load it past 3/4, up
+ * to the capacity for the room's maximum, so an idle or small room costs
+ * little; the frame path allocates only on those few doublings. When the
+ * table is at its maximum, learning refuses new MACs (they are then flooded
+ * as unknown unicast, which is always correct).
  */
 #ifndef LP_RELAY_FDB_H
 #define LP_RELAY_FDB_H
@@ -34,14 +37,17 @@ struct lp_fdb {
 	struct lp_fdb_entry *slots;
 	size_t mask; /* capacity - 1 */
 	size_t used;
-	size_t max_used; /* refuse learning beyond this load (3/4 of capacity) */
+	size_t grow_at;	 /* double the table beyond this load (3/4 of capacity) */
+	size_t max_mask; /* the largest capacity - 1 it may grow to */
+	size_t max_used; /* refuse learning beyond this load (3/4 of the largest capacity) */
 	uint64_t age_ns;
 	uint64_t seed; /* keys the hash */
 };
 
 /*
- * lp_fdb_init: a table for at least max_entries MACs. Returns 0,
- * LP_ERR_INVALID (0 or more than 1<<20 entries) or LP_ERR_NOMEM.
+ * lp_fdb_init: a table that grows to hold at least max_entries MACs (it
+ * starts small). Returns 0, LP_ERR_INVALID (0 or more than 1<<20 entries)
+ * or LP_ERR_NOMEM.
  */
 int lp_fdb_init(struct lp_fdb *t, size_t max_entries);
 
@@ -64,8 +70,8 @@ void *lp_fdb_lookup_ref(const struct lp_fdb *t, const struct lp_mac *mac, uint64
 /*
  * lp_fdb_learn: record that mac was seen from member (with ref) at now_ns.
  * Returns 0 (learned or refreshed), LP_ERR_EXISTS when the MAC is pinned to
- * another member (the frame is a spoof: the caller drops it), or LP_ERR_LIMIT
- * when the table is full.
+ * another member (the frame is a spoof: the caller drops it), LP_ERR_LIMIT
+ * when the table is full, or LP_ERR_NOMEM when it had to grow and could not.
  */
 int lp_fdb_learn(struct lp_fdb *t, const struct lp_mac *mac, uint32_t member, void *ref,
 		 uint64_t now_ns);
@@ -73,7 +79,7 @@ int lp_fdb_learn(struct lp_fdb *t, const struct lp_mac *mac, uint32_t member, vo
 /*
  * lp_fdb_pin: pin mac to member (a client's registered MAC). Replaces a
  * learned entry of another member. Returns 0, LP_ERR_EXISTS when pinned to
- * another member, LP_ERR_LIMIT when full.
+ * another member, LP_ERR_LIMIT when full, LP_ERR_NOMEM when it could not grow.
  */
 int lp_fdb_pin(struct lp_fdb *t, const struct lp_mac *mac, uint32_t member, void *ref);
 

@@ -104,7 +104,88 @@ static void test_full_table(void **state)
 	lp_fdb_free(&t);
 }
 
-/* Random learning, forgetting and sweeping checked against a plain array model. */
+/* A table starts at 16 slots and doubles as MACs arrive, keeping every entry. */
+static void test_growth(void **state)
+{
+	(void)state;
+	struct lp_fdb t;
+	static int refs[6144];
+	assert_int_equal(lp_fdb_init(&t, 4096), 0);
+	assert_int_equal(t.mask + 1, 16);
+	assert_int_equal(t.max_mask + 1, 8192);
+	assert_int_equal(t.max_used, 6144);
+	for (uint32_t i = 0; i < 12; i++) {
+		struct lp_mac m = mac_n(i + 1);
+		assert_int_equal(lp_fdb_learn(&t, &m, i + 1, &refs[i], SEC), 0);
+	}
+	assert_int_equal(t.mask + 1, 16); /* 12 = 3/4 of 16: not grown yet */
+	struct lp_mac pinned = mac_n(12 + 1);
+	assert_int_equal(lp_fdb_pin(&t, &pinned, 13, &refs[12]), 0); /* a pin grows it too */
+	assert_int_equal(t.mask + 1, 32);
+	size_t cap = t.mask + 1;
+	uint32_t n = 13;
+	for (; n < 6144; n++) {
+		struct lp_mac m = mac_n(n + 1);
+		assert_int_equal(lp_fdb_learn(&t, &m, n + 1, &refs[n], SEC), 0);
+		if (t.mask + 1 != cap) {
+			/* doubled exactly when the load passed 3/4 */
+			assert_int_equal(t.mask + 1, cap * 2);
+			assert_int_equal(n, cap / 4 * 3);
+			cap *= 2;
+		}
+		assert_true(t.used <= t.grow_at);
+	}
+	assert_int_equal(t.mask + 1, 8192);
+	assert_int_equal(t.used, 6144);
+	/* every entry survived every rehash, the pin included */
+	for (uint32_t i = 0; i < 6144; i++) {
+		struct lp_mac m = mac_n(i + 1);
+		assert_int_equal(lp_fdb_lookup(&t, &m, 2 * SEC), i + 1);
+		assert_ptr_equal(lp_fdb_lookup_ref(&t, &m, 2 * SEC), &refs[i]);
+	}
+	assert_int_equal(lp_fdb_lookup(&t, &pinned, 1000 * SEC), 13);
+	struct lp_mac more = mac_n(100000);
+	assert_int_equal(lp_fdb_learn(&t, &more, 1, NULL, SEC), LP_ERR_LIMIT);
+	assert_int_equal(t.mask + 1, 8192); /* never beyond the maximum */
+	/* removal, sweep and rebind work over the grown table */
+	assert_int_equal(lp_fdb_rebind(&t, 13, &refs[0]), 1);
+	assert_ptr_equal(lp_fdb_lookup_ref(&t, &pinned, SEC), &refs[0]);
+	assert_int_equal(lp_fdb_forget_member(&t, 7), 1);
+	assert_int_equal(lp_fdb_sweep(&t, 1000 * SEC), 6142); /* all but the pin */
+	assert_int_equal(t.used, 1);
+	assert_int_equal(lp_fdb_lookup(&t, &pinned, 1000 * SEC), 13);
+	lp_fdb_free(&t);
+	assert_int_equal(lp_fdb_learn(&t, &more, 1, NULL, SEC), LP_ERR_STATE);
+	assert_int_equal(lp_fdb_pin(&t, &more, 1, NULL), LP_ERR_STATE);
+	assert_int_equal(lp_fdb_lookup(&t, &more, SEC), 0);
+}
+
+/* A small maximum: the first table is already the largest; it never grows. */
+static void test_small_max(void **state)
+{
+	(void)state;
+	struct lp_fdb t;
+	assert_int_equal(lp_fdb_init(&t, 5), 0);
+	assert_int_equal(t.mask, t.max_mask);
+	assert_int_equal(t.mask + 1, 8);
+	uint32_t i = 0;
+	for (;; i++) {
+		struct lp_mac m = mac_n(i + 1);
+		int r = lp_fdb_learn(&t, &m, 1, NULL, 0);
+		if (r < 0) {
+			assert_int_equal(r, LP_ERR_LIMIT);
+			break;
+		}
+	}
+	assert_int_equal(i, 6);
+	assert_int_equal(t.mask + 1, 8);
+	lp_fdb_free(&t);
+}
+
+/*
+ * Random learning, forgetting and sweeping checked against a plain array
+ * model; the table starts small, so this runs across its doublings too.
+ */
 static void test_against_model(void **state)
 {
 	(void)state;
@@ -162,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_limits),   cmocka_unit_test(test_learn_lookup_age),
 		cmocka_unit_test(test_pinned),	      cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_growth),	      cmocka_unit_test(test_small_max),
 		cmocka_unit_test(test_against_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
