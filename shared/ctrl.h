@@ -286,7 +286,7 @@ bool lp_disconnect_from_close_code(uint64_t code, enum lp_disconnect_reason *out
  * members do not cost 64 KiB each. Agents read the relay's messages
  * (a welcome lists up to LP_CTRL_MAX_MEMBERS members) with LP_CTRL_MAX.
  */
-#define LP_CTRL_UP_MAX 4096
+#define LP_CTRL_UP_MAX 2048
 
 /*
  * Incremental reader for the control stream. It never allocates: the

@@ -93,6 +93,43 @@ static struct lp_ctrl_msg hello_msg(void)
 	return m;
 }
 
+/*
+ * The relay reads members' messages with LP_CTRL_UP_MAX bytes: the longest
+ * hello (every field at its maximum, names of characters JSON escapes) and
+ * the longest disconnect must fit.
+ */
+static void test_upstream_messages_fit(void **state)
+{
+	static uint8_t out[LP_CTRL_MAX];
+	struct lp_ctrl_msg m = hello_msg();
+	ssize_t n;
+
+	(void)state;
+	m.hello.role = LP_CTRL_ROLE_GATEWAY;
+	m.hello.version = 65535;
+	m.hello.datagram_budget = LP_CTRL_BUDGET_MAX;
+	memset(m.hello.code, 'X', LP_CODE_MAX);
+	m.hello.code[LP_CODE_MAX] = '\0';
+	memset(m.hello.agent, '"', LP_CTRL_AGENT_MAX);
+	m.hello.agent[LP_CTRL_AGENT_MAX] = '\0';
+	memset(m.hello.name, '\\', LP_CTRL_NAME_MAX);
+	m.hello.name[LP_CTRL_NAME_MAX] = '\0';
+	memset(m.hello.resume, 'r', LP_CTRL_RESUME_MAX);
+	m.hello.resume[LP_CTRL_RESUME_MAX] = '\0';
+	n = lp_ctrl_encode(&m, out, sizeof(out));
+	assert_true(n > 0);
+	assert_true((size_t)n - LP_CTRL_HDR_LEN <= LP_CTRL_UP_MAX);
+
+	memset(&m, 0, sizeof(m));
+	m.type = LP_CTRL_DISCONNECT;
+	m.disconnect.reason = LP_DISCONNECT_LEAVING;
+	memset(m.disconnect.message, '"', LP_CTRL_MESSAGE_MAX);
+	m.disconnect.message[LP_CTRL_MESSAGE_MAX] = '\0';
+	n = lp_ctrl_encode(&m, out, sizeof(out));
+	assert_true(n > 0);
+	assert_true((size_t)n - LP_CTRL_HDR_LEN <= LP_CTRL_UP_MAX);
+}
+
 static struct lp_ctrl_member welcome_members[2];
 
 static struct lp_ctrl_msg welcome_msg(void)
@@ -808,6 +845,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vector_hello),
+		cmocka_unit_test(test_upstream_messages_fit),
 		cmocka_unit_test(test_vector_welcome),
 		cmocka_unit_test(test_vector_reject),
 		cmocka_unit_test(test_roundtrip_all),
