@@ -28,6 +28,8 @@
 #define PROG "lanparty-client"
 /* While the relay cannot be reached, look its path up again this often. */
 #define PIN_REFRESH_NS (10ull * 1000000000ull)
+/* How often a default route through the party device is looked for. */
+#define GUARD_NS (2ull * 1000000000ull)
 
 static const struct lp_agent_prog prog = {
 	.name = PROG,
@@ -97,7 +99,7 @@ struct client {
 	struct lp_agent *agent;
 	struct lp_tap *tap;
 	struct lp_routes *routes;
-	struct lp_timer pin_timer;
+	struct lp_timer pin_timer, guard_timer;
 	char resume_path[LP_MACSTATE_PATH_MAX + 8]; /* beside the MAC file; "" = not kept */
 	bool stopping;
 	bool device_gone;
@@ -163,6 +165,14 @@ static void on_pin_timer(struct lp_loop *loop, struct lp_timer *t)
 	if (lp_agent_state(c->agent) != LP_AGENT_CONNECTED && !c->stopping)
 		(void)lp_routes_pin_refresh(c->routes);
 	lp_loop_timer_arm_in(loop, t, PIN_REFRESH_NS);
+}
+
+/* A DHCP lease on the party device can come, and be renewed, at any time. */
+static void on_guard_timer(struct lp_loop *loop, struct lp_timer *t)
+{
+	struct client *c = t->arg;
+	(void)lp_routes_drop_defaults(c->routes);
+	lp_loop_timer_arm_in(loop, t, GUARD_NS);
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -287,6 +297,7 @@ static int setup_routes(struct client *c, const struct client_opts *co, const st
 		log_info("party_device_address address=%s dev=%s", co->address,
 			 lp_tap_name(c->tap));
 	}
+	(void)lp_routes_drop_defaults(c->routes);
 	return 0;
 }
 
@@ -344,8 +355,9 @@ static int run(struct client *c, const struct lp_agent_options *o, const struct 
 		fprintf(stderr, PROG ": cannot start: %s\n", lp_strerror(ret));
 		return LP_AGENT_EXIT_ERROR;
 	}
-	if (!co->no_relay_route &&
-	    (ret = lp_loop_timer_arm_in(c->loop, &c->pin_timer, PIN_REFRESH_NS)) < 0) {
+	if ((ret = lp_loop_timer_arm_in(c->loop, &c->guard_timer, GUARD_NS)) < 0 ||
+	    (!co->no_relay_route &&
+	     (ret = lp_loop_timer_arm_in(c->loop, &c->pin_timer, PIN_REFRESH_NS)) < 0)) {
 		fprintf(stderr, PROG ": cannot start: %s\n", lp_strerror(ret));
 		return LP_AGENT_EXIT_ERROR;
 	}
@@ -361,8 +373,10 @@ static int run(struct client *c, const struct lp_agent_options *o, const struct 
 /* Undo everything, newest first: the agent, the routes and address, the device. */
 static void cleanup(struct client *c)
 {
-	if (c->loop)
+	if (c->loop) {
 		lp_loop_timer_cancel(c->loop, &c->pin_timer);
+		lp_loop_timer_cancel(c->loop, &c->guard_timer);
+	}
 	lp_tap_unwatch(c->tap);
 	lp_agent_del(c->agent);
 	lp_routes_del(c->routes);
@@ -423,6 +437,7 @@ int main(int argc, char **argv)
 
 	struct client c = { 0 };
 	lp_timer_init(&c.pin_timer, on_pin_timer, &c);
+	lp_timer_init(&c.guard_timer, on_guard_timer, &c);
 	int code = run(&c, &o, &co);
 	cleanup(&c);
 	memset(&o.invite, 0, sizeof(o.invite)); /* the room code */

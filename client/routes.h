@@ -127,6 +127,18 @@ int lp_routes_pin_host(struct lp_routes *r, const struct lp_cidr *host, char *er
  */
 int lp_routes_pin_refresh(struct lp_routes *r);
 
+/*
+ * lp_routes_drop_defaults: remove every default route (0.0.0.0/0, ::/0)
+ * through the party device. A DHCP client run on the device (dhclient's
+ * stock script, NetworkManager, systemd-networkd) installs the party
+ * router as a default route, often with a lower metric than the PC's own:
+ * the player's internet traffic would then leave through the party. Call
+ * it at start and then periodically: a lease comes, and is renewed, at
+ * any time. Not restored at exit (the lease's route was never ours).
+ * Returns how many were removed (each logged), or -errno.
+ */
+int lp_routes_drop_defaults(struct lp_routes *r);
+
 /* lp_routes_count: how many routes, addresses and pins r holds. */
 size_t lp_routes_count(const struct lp_routes *r);
 

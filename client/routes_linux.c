@@ -410,6 +410,118 @@ int lp_routes_pin_refresh(struct lp_routes *r)
 	return first_err ? first_err : moved;
 }
 
+/*
+ * The default routes of the main table through the party device, by
+ * family and gateway, from a route dump. Returns how many (at most max),
+ * or -errno.
+ */
+struct found_default {
+	enum lp_ip_family family;
+	struct path path;
+};
+
+static size_t parse_default(const struct nlmsghdr *h, unsigned ifindex, struct found_default *out)
+{
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)) ||
+	    rt->rtm_dst_len != 0 || rt->rtm_table != RT_TABLE_MAIN ||
+	    (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6))
+		return 0;
+	enum lp_ip_family f = rt->rtm_family == AF_INET6 ? LP_IP_V6 : LP_IP_V4;
+	struct path p = { 0 };
+	unsigned len = (unsigned)RTM_PAYLOAD(h);
+	for (const struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
+			uint32_t oif;
+			memcpy(&oif, RTA_DATA(a), sizeof(oif));
+			p.oif = oif;
+		} else if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) == addr_len(f)) {
+			memcpy(p.gw, RTA_DATA(a), addr_len(f));
+			p.has_gw = true;
+		}
+	}
+	if (p.oif != ifindex)
+		return 0;
+	*out = (struct found_default){ .family = f, .path = p };
+	return 1;
+}
+
+static int dump_defaults(struct lp_routes *r, struct found_default *out, size_t max)
+{
+	struct nl_req req;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.h.nlmsg_type = RTM_GETROUTE;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.h.nlmsg_seq = ++r->seq;
+	req.rt.rtm_family = AF_UNSPEC;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	if (sendto(r->fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	/* a dump comes in several datagrams of many routes each, ended by NLMSG_DONE */
+	static union {
+		uint8_t b[32768];
+		struct nlmsghdr align;
+	} buf;
+	size_t n = 0;
+	for (;;) {
+		ssize_t got = recv(r->fd, buf.b, sizeof(buf.b), 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		}
+		size_t left = (size_t)got;
+		for (struct nlmsghdr *h = &buf.align; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_seq != r->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return (int)n;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				return h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EPROTO : e->error;
+			}
+			if (n < max)
+				n += parse_default(h, r->ifindex, &out[n]);
+		}
+	}
+}
+
+int lp_routes_drop_defaults(struct lp_routes *r)
+{
+	struct found_default d[8];
+	char buf[LP_IP_STRLEN];
+	int n = dump_defaults(r, d, sizeof(d) / sizeof(d[0]));
+	if (n < 0)
+		return n;
+	int dropped = 0;
+	for (int i = 0; i < n; i++) {
+		struct lp_cidr dst = { .family = d[i].family, .prefix = 0 };
+		struct nl_req req;
+		route_req(&req, RTM_DELROUTE, 0, &dst);
+		/* whoever added it: the DHCP client, not us */
+		req.rt.rtm_protocol = RTPROT_UNSPEC;
+		if (d[i].path.has_gw)
+			add_attr(&req, RTA_GATEWAY, d[i].path.gw, addr_len(dst.family));
+		add_u32(&req, RTA_OIF, d[i].path.oif);
+		int ret = nl_talk(r, &req, NULL, 0);
+		lp_cidr_format(&dst, buf);
+		if (ret < 0 && ret != -ESRCH) {
+			errno = -ret;
+			log_warn("party_default_route_kept dst=%s hint=\"internet traffic may go "
+				 "to the "
+				 "party LAN\"",
+				 buf);
+			continue;
+		}
+		dropped++;
+		log_info("party_default_route_removed dst=%s why=\"the party LAN's router must not "
+			 "carry this PC's internet traffic\"",
+			 buf);
+	}
+	return dropped;
+}
+
 size_t lp_routes_count(const struct lp_routes *r)
 {
 	return r ? r->n : 0;
