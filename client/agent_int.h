@@ -19,8 +19,10 @@ struct lp_tls_creds;
 /* Packets per GSO batch written at once, and the buffer they are written into. */
 #define LP_AGENT_TX_PKTS 32
 #define LP_AGENT_TX_BUF	 (LP_AGENT_TX_PKTS * LP_QUIC_PKT_BUF)
-/* Outgoing datagrams QUIC may hold (bounded; full means drop and count). */
-#define LP_AGENT_DGRAM_QUEUE 256
+/* Outgoing datagrams QUIC may hold (bounded; full means drop and count).
+ * One TAP read of a TCP super-frame queues up to 45 frames at once; slots are
+ * allocated as the queue first grows, so a quiet player never pays for them. */
+#define LP_AGENT_DGRAM_QUEUE 1024
 /* Receive batches handled per readable event before other fds get a turn. */
 #define LP_AGENT_RX_ROUNDS 8
 /* The period of the timer that runs the agent's periodic work (agent_tick.c). */
