@@ -3,7 +3,8 @@
  * by connection ID, accepts new connections (with Retry address validation
  * always or above a handshake rate), answers unknown connections with a
  * stateless reset, and writes every session that has something to send once
- * per loop iteration, in GSO batches.
+ * per loop iteration: all of their packets go into the relay's send queue
+ * (udp.c) and leave together, a sendmmsg per 1024 GSO trains.
  */
 #include "relay.h"
 
@@ -18,6 +19,9 @@ static struct lp_log_rl drop_rl = LP_LOG_RL_INIT(5, 10);
 
 int lp_endpoint_init(struct lp_relay *r)
 {
+	int ret = lp_udp_txq_init(&r->txq);
+	if (ret < 0)
+		return ret;
 	r->cids = cid_map_new();
 	return r->cids ? 0 : LP_ERR_NOMEM;
 }
@@ -28,6 +32,7 @@ void lp_endpoint_free(struct lp_relay *r)
 		lp_session_free(r->sessions);
 	cid_map_del(r->cids);
 	r->cids = NULL;
+	lp_udp_txq_free(&r->txq);
 }
 
 void lp_endpoint_dirty(struct lp_session *s)
@@ -39,15 +44,26 @@ void lp_endpoint_dirty(struct lp_session *s)
 	s->relay->dirty = s;
 }
 
-static void send_raw(struct lp_udp *u, const uint8_t *buf, size_t n, const struct sockaddr *to,
-		     socklen_t tolen)
+/*
+ * Queue a packet the endpoint wrote itself (Retry, version negotiation,
+ * stateless reset) at the send queue's space: n bytes to to.
+ */
+static void queue_own(struct lp_relay *r, struct lp_udp *u, const struct sockaddr *to,
+		      socklen_t tolen, size_t n)
 {
 	struct lp_quic_addr a;
 	if (tolen > sizeof(a.ss))
 		return;
 	memcpy(&a.ss, to, tolen);
 	a.len = tolen;
-	lp_udp_send(u, buf, n, n, &a);
+	lp_udp_txq_add(&r->txq, u, n, n, &a);
+}
+
+/* Where to write such a packet: LP_QUIC_PKT_BUF bytes at the send queue's space. */
+static uint8_t *own_buf(struct lp_relay *r)
+{
+	size_t room;
+	return lp_udp_txq_space(&r->txq, &room);
 }
 
 /* Retry in auto mode once more than retry_rate handshakes start in a second. */
@@ -80,7 +96,6 @@ static void accept_new(struct lp_relay *r, struct lp_udp *u, const struct sockad
 		       socklen_t fromlen, uint8_t *pkt, size_t len, uint64_t now)
 {
 	struct lp_quic_initial ini;
-	uint8_t *out = r->tx_buf;
 	if (r->stopping || lp_quic_accept(pkt, len, &ini) < 0) {
 		r->stats.rx_dropped++;
 		return;
@@ -91,10 +106,10 @@ static void accept_new(struct lp_relay *r, struct lp_udp *u, const struct sockad
 		return;
 	}
 	if (v == LP_ERR_NOT_FOUND && want_retry(r, now)) {
-		ssize_t n = lp_quic_retry_write(out, LP_QUIC_PKT_BUF, &ini, r->secret, from,
+		ssize_t n = lp_quic_retry_write(own_buf(r), LP_QUIC_PKT_BUF, &ini, r->secret, from,
 						fromlen, now);
 		if (n > 0) {
-			send_raw(u, out, (size_t)n, from, fromlen);
+			queue_own(r, u, from, fromlen, (size_t)n);
 			r->stats.retries_sent++;
 		}
 		return;
@@ -134,9 +149,9 @@ void lp_endpoint_packet(struct lp_relay *r, struct lp_udp *u, const struct socka
 		uint8_t rnd = 0;
 		lp_random_bytes(&rnd, 1);
 		ssize_t n =
-			lp_quic_write_version_negotiation(r->tx_buf, LP_QUIC_PKT_BUF, &ids, rnd);
+			lp_quic_write_version_negotiation(own_buf(r), LP_QUIC_PKT_BUF, &ids, rnd);
 		if (n > 0) {
-			send_raw(u, r->tx_buf, (size_t)n, from, fromlen);
+			queue_own(r, u, from, fromlen, (size_t)n);
 			r->stats.version_negotiations++;
 		}
 		return;
@@ -163,10 +178,10 @@ void lp_endpoint_packet(struct lp_relay *r, struct lp_udp *u, const struct socka
 		return;
 	}
 	/* A short header for no connection: the peer lost us (relay restart). */
-	ssize_t n = lp_quic_write_stateless_reset(r->tx_buf, LP_QUIC_PKT_BUF, r->secret, ids.dcid,
+	ssize_t n = lp_quic_write_stateless_reset(own_buf(r), LP_QUIC_PKT_BUF, r->secret, ids.dcid,
 						  ids.dcid_len, len);
 	if (n > 0) {
-		send_raw(u, r->tx_buf, (size_t)n, from, fromlen);
+		queue_own(r, u, from, fromlen, (size_t)n);
 		r->stats.stateless_resets++;
 	}
 }
@@ -178,17 +193,18 @@ void lp_endpoint_on_timer(struct lp_loop *loop, struct lp_timer *t)
 	lp_endpoint_dirty(s);
 }
 
-/* Write all s has to send; then re-arm its timer or free it. */
+/* Queue all s has to send; then re-arm its timer or free it. */
 static void write_session(struct lp_relay *r, struct lp_session *s, uint64_t now)
 {
 	struct lp_quic_batch b;
 	uint64_t close_at = lp_session_pending_close(s, now);
 	for (int i = 0; i < 64; i++) {
-		if (lp_quic_conn_write_batch(s->q, r->tx_buf, sizeof(r->tx_buf), LP_RELAY_GSO_MAX,
-					     &b, now) < 0 ||
+		size_t room;
+		uint8_t *buf = lp_udp_txq_space(&r->txq, &room);
+		if (lp_quic_conn_write_batch(s->q, buf, room, LP_RELAY_GSO_MAX, &b, now) < 0 ||
 		    b.count == 0)
 			break;
-		lp_udp_send(s->udp, r->tx_buf, b.len, b.seg_size ? b.seg_size : b.len, &b.to);
+		lp_udp_txq_add(&r->txq, s->udp, b.len, b.seg_size ? b.seg_size : b.len, &b.to);
 	}
 	if (lp_quic_conn_is_dead(s->q) || (s->closing && lp_quic_conn_is_closed(s->q) &&
 					   lp_quic_conn_expiry(s->q) == UINT64_MAX)) {
@@ -202,7 +218,9 @@ static void write_session(struct lp_relay *r, struct lp_session *s, uint64_t now
 		lp_loop_timer_cancel(r->loop, &s->timer);
 		return;
 	}
-	lp_loop_timer_arm(r->loop, &s->timer, exp);
+	/* Most writes leave the expiry where it was: spare the timer heap a fix-up. */
+	if (!lp_timer_armed(&s->timer) || lp_timer_deadline(&s->timer) != exp)
+		lp_loop_timer_arm(r->loop, &s->timer, exp);
 }
 
 void lp_endpoint_flush(struct lp_loop *loop, void *arg)
@@ -216,6 +234,7 @@ void lp_endpoint_flush(struct lp_loop *loop, void *arg)
 		s->dirty_next = NULL;
 		write_session(r, s, now);
 	}
+	lp_udp_txq_flush(&r->txq);
 }
 
 void lp_endpoint_close_all(struct lp_relay *r, enum lp_disconnect_reason why)

@@ -32,8 +32,9 @@
 
 #define LP_RELAY_RX_BATCH	  32
 #define LP_RELAY_RX_BUF		  65536 /* one GRO super-datagram */
-#define LP_RELAY_TX_BUF		  (64 * 1024)
 #define LP_RELAY_GSO_MAX	  32
+#define LP_RELAY_TX_MSGS	  1024 /* messages per sendmmsg: the kernel's most (UIO_MAXIOV) */
+#define LP_RELAY_TX_ARENA	  (1024 * 1024) /* packet bytes one flush carries at most */
 #define LP_RELAY_HELLO_TIMEOUT_NS (10ull * 1000000000ull)
 #define LP_RELAY_STATS_INTERVAL_S 10
 #define LP_RELAY_FLUSH_INTERVAL_S 10
@@ -53,8 +54,28 @@ struct lp_udp {
 	int fd;
 	struct lp_io io;
 	struct lp_sockaddr local;
-	bool gso; /* UDP_SEGMENT works on this socket */
-	bool gro; /* UDP_GRO is on */
+	bool gso;	     /* UDP_SEGMENT works on this socket */
+	bool gro;	     /* UDP_GRO is on */
+	uint64_t tx_msgs;    /* messages sent (a GSO train is one) */
+	uint64_t tx_calls;   /* sendmmsg and sendmsg calls */
+	uint64_t tx_dropped; /* packets dropped: socket buffer full (EAGAIN, ENOBUFS) */
+	uint64_t tx_errors;  /* packets refused by the kernel for another reason */
+};
+
+struct lp_udp_txq_slot;
+struct mmsghdr;
+
+/*
+ * The packets written in one loop iteration, across sessions, waiting for
+ * sendmmsg (udp.c): an arena of packet bytes and one message per GSO train,
+ * allocated once. Nothing in the arena is reused before the flush that sends it.
+ */
+struct lp_udp_txq {
+	uint8_t *arena; /* LP_RELAY_TX_ARENA bytes */
+	size_t used;
+	struct lp_udp_txq_slot *slots; /* LP_RELAY_TX_MSGS of each */
+	struct mmsghdr *msgs;
+	size_t n;
 };
 
 /* One QUIC connection, and the member it becomes once admitted. */
@@ -172,7 +193,7 @@ struct lp_relay {
 	bool stopping;
 
 	uint8_t rx_bufs[LP_RELAY_RX_BATCH][LP_RELAY_RX_BUF];
-	uint8_t tx_buf[LP_RELAY_TX_BUF];
+	struct lp_udp_txq txq; /* every packet the relay sends */
 };
 
 /* setup.c */
@@ -187,9 +208,23 @@ int lp_relay_drop_privileges(struct lp_relay *r);
 /* udp.c */
 int lp_udp_open(struct lp_udp *u, const struct lp_sockaddr *addr, char *err, size_t errlen);
 void lp_udp_close(struct lp_udp *u);
-/* Send n bytes of packets of seg bytes each (the last may be shorter) to to. */
-int lp_udp_send(struct lp_udp *u, const uint8_t *buf, size_t n, size_t seg,
-		const struct lp_quic_addr *to);
+int lp_udp_txq_init(struct lp_udp_txq *q);
+void lp_udp_txq_free(struct lp_udp_txq *q);
+/*
+ * Where to write the next packets: at least LP_QUIC_PKT_BUF bytes (*len says
+ * how many), and message slots for a train of LP_RELAY_GSO_MAX; sends what
+ * is queued first when the arena or the slots are short.
+ */
+uint8_t *lp_udp_txq_space(struct lp_udp_txq *q, size_t *len);
+/*
+ * Queue the n bytes just written at lp_udp_txq_space(): packets of seg bytes
+ * (the last may be shorter) to to, on u: one message (a GSO train when u has
+ * GSO), or one per packet.
+ */
+void lp_udp_txq_add(struct lp_udp_txq *q, struct lp_udp *u, size_t n, size_t seg,
+		    const struct lp_quic_addr *to);
+/* Send everything queued, with as few sendmmsg calls as possible; empties q. */
+void lp_udp_txq_flush(struct lp_udp_txq *q);
 /* Read all that is waiting; hands each packet to lp_endpoint_packet. */
 void lp_udp_on_readable(struct lp_loop *loop, struct lp_io *io, uint32_t events);
 
