@@ -46,6 +46,9 @@ static int real_list_adapters(void *ctx, struct lp_win_adapter *out, size_t max,
 
 	(void)ctx;
 	*n = 0;
+	/* No network adapter class at all (wine): no adapters. */
+	if (r == ERROR_FILE_NOT_FOUND)
+		return 0;
 	if (r != ERROR_SUCCESS)
 		return lp_win_errno((unsigned long)r);
 	for (DWORD i = 0; *n < max; i++) {
