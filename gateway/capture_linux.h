@@ -70,6 +70,7 @@ struct lp_capture_stats {
 	uint64_t tx_bytes;
 	uint64_t tx_oversize; /* dropped: longer than the interface allows */
 	uint64_t tx_failed;   /* dropped: refused by the kernel (link down, buffers full) */
+	uint64_t tx_merged;   /* super-frames sent, each a run of TCP segments (tcp_merge.h) */
 };
 
 /*
