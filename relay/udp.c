@@ -85,6 +85,7 @@ int lp_udp_open(struct lp_udp *u, const struct lp_sockaddr *addr, char *err, siz
 		setsockopt(fd, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg));
 	}
 	u->gro = setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one)) == 0;
+	lp_sockaddr_format(&u->local, shown, sizeof(shown));
 	log_info("udp_socket addr=%s rcvbuf=%d sndbuf=%d forced=%s gso=%s gro=%s", shown, rcv, snd,
 		 rcv_forced && snd_forced ? "yes" : "no", u->gso ? "yes" : "no",
 		 u->gro ? "yes" : "no");
