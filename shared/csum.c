@@ -1,27 +1,71 @@
 /*
  * csum.c: Internet checksums over frames (RFC 1071). The sum is order
- * independent within 16-bit words, so big-endian 32-bit words are added into
- * a 64-bit accumulator and folded once at the end.
+ * independent, so the data is added in native words and folded once.
  */
 #include "csum.h"
+
+#include <string.h>
 
 #include "err.h"
 #include "eth.h"
 
+/*
+ * The ones' complement sum does not depend on byte order (RFC 1071 2.B):
+ * adding native 16-bit words gives the big-endian sum byte-swapped on a
+ * little-endian machine. So the data is added 8 bytes at a time as two
+ * 32-bit halves into a 64-bit accumulator (no carry is lost before 2^32
+ * words), folded, and swapped once.
+ */
+static uint16_t fold64(uint64_t acc)
+{
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	acc = (acc & 0xffffu) + (acc >> 16);
+	return (uint16_t)acc;
+}
+
+static uint16_t sum_data(const uint8_t *p, size_t len)
+{
+	uint64_t acc = 0;
+	uint16_t s;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		acc += (w & 0xffffffffu) + (w >> 32);
+	}
+	if (len >= 4) {
+		uint32_t w;
+		memcpy(&w, p, 4);
+		acc += w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t w;
+		memcpy(&w, p, 2);
+		acc += w;
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		/* The odd last byte is the high byte of a big-endian word. */
+		uint16_t w = 0;
+		memcpy(&w, p, 1);
+		acc += w;
+	}
+	s = fold64(acc);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = (uint16_t)(s << 8 | s >> 8);
+#endif
+	return s;
+}
+
 uint16_t lp_csum_fold(uint32_t sum, const uint8_t *p, size_t len)
 {
-	uint64_t s = sum;
-	size_t i = 0;
-	for (; i + 4 <= len; i += 4)
-		s += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 |
-		     p[i + 3];
-	for (; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (i < len)
-		s += (uint32_t)p[i] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
+	return fold64((uint64_t)sum + (len ? sum_data(p, len) : 0));
 }
 
 int lp_csum_finish_partial(uint8_t *f, size_t len, size_t start, size_t offset, bool udp)
