@@ -119,17 +119,242 @@ void lp_client_pin_relay(struct lp_routes *routes, const struct lp_invite *inv,
 	}
 }
 
-void lp_client_broadcast_routes(struct lp_routes *routes, const char *dev)
+/* ---------------------------------------------------------------- the running client */
+
+/* A device name as a log value: quoted when it holds spaces (Windows adapters). */
+static const char *dev_value(const struct lp_client *c, char *buf, size_t len)
 {
-	char err[LP_ROUTES_ERR_MAX], buf[LP_IP_STRLEN];
+	const char *name = lp_tap_name(c->tap);
+	if (!strpbrk(name, " \"\\="))
+		return name;
+	return lp_log_quote(buf, len, name);
+}
+
+static void broadcast_routes(struct lp_client *c)
+{
+	char err[LP_ROUTES_ERR_MAX], buf[LP_IP_STRLEN], q[LP_TAP_NAME_MAX + 8];
 	for (size_t i = 0; i < 2; i++) {
 		const struct lp_cidr *r = &lp_routes_broadcast[i];
-		int ret = lp_routes_add(routes, r, err, sizeof(err));
+		int ret = lp_routes_add(c->routes, r, err, sizeof(err));
 		if (ret == 0)
-			log_info("broadcast_route dst=%s dev=%s", lp_cidr_format(r, buf), dev);
+			log_info("broadcast_route dst=%s dev=%s", lp_cidr_format(r, buf),
+				 dev_value(c, q, sizeof(q)));
 		else
 			log_warnx("broadcast_route_failed dst=%s error=\"%s\" hint=\"LAN games "
 				  "may not find each other\"",
 				  lp_cidr_format(r, buf), err);
 	}
+}
+
+int lp_client_routes(struct lp_client *c, const struct lp_invite *inv,
+		     const struct lp_join_config *jc, bool relay_route, bool broadcast,
+		     const struct lp_cidr *address)
+{
+	char err[LP_ROUTES_ERR_MAX], buf[LP_IP_STRLEN], q[LP_TAP_NAME_MAX + 8];
+	int ret;
+	if (!c->routes &&
+	    (ret = lp_routes_new(&c->routes, lp_tap_ifindex(c->tap), err, sizeof(err))) < 0) {
+		fprintf(stderr, "%s: %s\n", c->prog, err);
+		return ret;
+	}
+	if (relay_route)
+		lp_client_pin_relay(c->routes, inv, jc);
+	if (broadcast)
+		broadcast_routes(c);
+	if (address) {
+		ret = lp_routes_add_address(c->routes, address, err, sizeof(err));
+		if (ret < 0 && ret != -EEXIST) {
+			fprintf(stderr, "%s: --address: %s\n", c->prog, err);
+			return ret;
+		}
+		log_info("party_device_address address=%s dev=%s", lp_cidr_format(address, buf),
+			 dev_value(c, q, sizeof(q)));
+	}
+	(void)lp_routes_drop_defaults(c->routes);
+	return 0;
+}
+
+static void on_tap_frame(void *arg, uint8_t *frame, size_t len)
+{
+	struct lp_client *c = arg;
+	/* drops (not connected, queue full) are counted by the core */
+	(void)lp_agent_send_frame(c->agent, frame, len);
+}
+
+static void on_tap_gone(void *arg, int err)
+{
+	struct lp_client *c = arg;
+	char q[LP_TAP_NAME_MAX + 8];
+	log_error("party_device_gone dev=%s error=\"%s\" hint=\"the party device was deleted or "
+		  "disabled under the client; leaving the room\"",
+		  dev_value(c, q, sizeof(q)), lp_strerror(err));
+	c->device_gone = true;
+	c->stopping = true;
+	lp_agent_stop(c->agent);
+}
+
+static int dev_write_frame(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct lp_client *c = ctx;
+	return lp_tap_write(c->tap, frame, len);
+}
+
+static void dev_on_welcome(void *ctx, const struct lp_ctrl_welcome *w)
+{
+	struct lp_client *c = ctx;
+	char q[LP_TAP_NAME_MAX + 8];
+	lp_client_save_resume(c->resume_path, w->resume);
+	if (w->mtu == lp_tap_mtu(c->tap))
+		return;
+	uint32_t old = lp_tap_mtu(c->tap);
+	int ret = lp_tap_set_mtu(c->tap, w->mtu);
+	if (ret < 0)
+		log_warnx("party_device_mtu_failed dev=%s mtu=%u error=\"%s\"",
+			  dev_value(c, q, sizeof(q)), w->mtu, lp_strerror(ret));
+	else
+		log_info("party_device_mtu dev=%s mtu=%u was=%u", dev_value(c, q, sizeof(q)),
+			 w->mtu, old);
+}
+
+static void dev_on_disconnected(void *ctx)
+{
+	struct lp_client *c = ctx;
+	/* the PC may have changed networks: the relay's path may have moved */
+	if (c->routes)
+		(void)lp_routes_pin_refresh(c->routes);
+}
+
+/*
+ * A PC that woke up on another network may not have lost a connection
+ * since (it had none): while the relay cannot be reached, its pin is
+ * refreshed now and then. Not while connected: the path works.
+ */
+static void on_pin_timer(struct lp_loop *loop, struct lp_timer *t)
+{
+	struct lp_client *c = t->arg;
+	if (lp_agent_state(c->agent) != LP_AGENT_CONNECTED && !c->stopping)
+		(void)lp_routes_pin_refresh(c->routes);
+	lp_loop_timer_arm_in(loop, t, LP_CLIENT_PIN_REFRESH_NS);
+}
+
+/* A DHCP lease on the party device can come, and be renewed, at any time. */
+static void on_guard_timer(struct lp_loop *loop, struct lp_timer *t)
+{
+	struct lp_client *c = t->arg;
+	(void)lp_routes_drop_defaults(c->routes);
+	if (c->guard_hook)
+		c->guard_hook(c, c->hook_arg);
+	lp_loop_timer_arm_in(loop, t, LP_CLIENT_GUARD_NS);
+}
+
+static void on_signal(struct lp_loop *loop, int signo, void *arg)
+{
+	struct lp_client *c = arg;
+	const char *name = "?";
+	if (signo == c->reopen_signal) {
+		if (lp_log_reopen() < 0)
+			log_warn("log_reopen_failed");
+		return;
+	}
+	for (size_t i = 0; i < c->n_stop_signals; i++) {
+		if (c->stop_signals[i].signo == signo)
+			name = c->stop_signals[i].name;
+	}
+	if (c->stopping) {
+		/* a second Ctrl-C: do not wait for the relay */
+		log_info("shutdown_now signal=%s", name);
+		lp_loop_stop(loop);
+		return;
+	}
+	log_info("shutdown signal=%s", name);
+	c->stopping = true;
+	lp_agent_stop(c->agent);
+}
+
+void lp_client_init(struct lp_client *c, const char *prog)
+{
+	memset(c, 0, sizeof(*c));
+	c->prog = prog;
+	lp_timer_init(&c->pin_timer, on_pin_timer, c);
+	lp_timer_init(&c->guard_timer, on_guard_timer, c);
+}
+
+static int start(struct lp_client *c, const struct lp_agent_cfg *cfg)
+{
+	const struct lp_agent_device dev = {
+		.ctx = c,
+		.write_frame = dev_write_frame,
+		.on_welcome = dev_on_welcome,
+		.on_disconnected = dev_on_disconnected,
+	};
+	int ret;
+	if ((ret = lp_loop_new(&c->loop, 0)) < 0 ||
+	    (ret = lp_agent_new(&c->agent, c->loop, cfg, &dev)) < 0 ||
+	    (ret = lp_tap_watch(c->tap, c->loop, 0, on_tap_frame, on_tap_gone, c)) < 0)
+		return ret;
+	for (size_t i = 0; i < c->n_stop_signals; i++) {
+		if ((ret = lp_loop_signal_add(c->loop, c->stop_signals[i].signo, on_signal, c)) < 0)
+			return ret;
+	}
+	if ((c->reopen_signal &&
+	     (ret = lp_loop_signal_add(c->loop, c->reopen_signal, on_signal, c)) < 0) ||
+	    (ret = lp_agent_start(c->agent)) < 0 ||
+	    (ret = lp_loop_timer_arm_in(c->loop, &c->guard_timer, LP_CLIENT_GUARD_NS)) < 0)
+		return ret;
+	if (c->pin_refresh)
+		return lp_loop_timer_arm_in(c->loop, &c->pin_timer, LP_CLIENT_PIN_REFRESH_NS);
+	return 0;
+}
+
+int lp_client_run(struct lp_client *c, const struct lp_agent_options *o,
+		  const struct lp_agent_prog *prog, const struct lp_join_config *jc)
+{
+	struct lp_agent_cfg cfg;
+	lp_agent_cfg_from_options(&cfg, o, prog);
+	cfg.has_mac = true;
+	cfg.mac = *lp_tap_mac(c->tap);
+	cfg.clamp_mss = true;
+	cfg.has_join = true;
+	cfg.join = *jc;
+	lp_client_load_resume(c->resume_path, &cfg);
+	int ret = start(c, &cfg);
+	if (ret < 0) {
+		fprintf(stderr, "%s: cannot start: %s\n", c->prog, lp_strerror(ret));
+		return LP_AGENT_EXIT_ERROR;
+	}
+	ret = lp_loop_run(c->loop);
+	if (ret < 0) {
+		log_warnx("loop_failed error=\"%s\"", lp_strerror(ret));
+		return LP_AGENT_EXIT_ERROR;
+	}
+	return c->device_gone ? LP_AGENT_EXIT_ERROR : lp_agent_exit_code(c->agent);
+}
+
+void lp_client_cleanup(struct lp_client *c)
+{
+	char q[LP_TAP_NAME_MAX + 8];
+	if (c->loop) {
+		lp_loop_timer_cancel(c->loop, &c->pin_timer);
+		lp_loop_timer_cancel(c->loop, &c->guard_timer);
+	}
+	lp_tap_unwatch(c->tap);
+	lp_agent_del(c->agent);
+	if (c->cleanup_hook)
+		c->cleanup_hook(c, c->hook_arg);
+	lp_routes_del(c->routes);
+	if (c->tap) {
+		struct lp_tap_stats st;
+		lp_tap_get_stats(c->tap, &st);
+		log_info("party_device_removed dev=%s read=%llu written=%llu write_errors=%llu "
+			 "oversize=%llu",
+			 dev_value(c, q, sizeof(q)), (unsigned long long)st.frames_read,
+			 (unsigned long long)st.frames_written, (unsigned long long)st.write_errors,
+			 (unsigned long long)(st.read_oversize + st.read_runt));
+	}
+	lp_tap_close(c->tap);
+	lp_loop_del(c->loop);
+	c->agent = NULL;
+	c->routes = NULL;
+	c->tap = NULL;
+	c->loop = NULL;
 }

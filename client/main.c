@@ -26,10 +26,6 @@
 #include "tap.h"
 
 #define PROG "lanparty-client"
-/* While the relay cannot be reached, look its path up again this often. */
-#define PIN_REFRESH_NS (10ull * 1000000000ull)
-/* How often a default route through the party device is looked for. */
-#define GUARD_NS (2ull * 1000000000ull)
 
 static const struct lp_agent_prog prog = {
 	.name = PROG,
@@ -92,108 +88,6 @@ static int parse_address(const char *value, void *arg, char *err, size_t errlen)
 	}
 	co->address = value;
 	return 0;
-}
-
-struct client {
-	struct lp_loop *loop;
-	struct lp_agent *agent;
-	struct lp_tap *tap;
-	struct lp_routes *routes;
-	struct lp_timer pin_timer, guard_timer;
-	char resume_path[LP_MACSTATE_PATH_MAX + 8]; /* beside the MAC file; "" = not kept */
-	bool stopping;
-	bool device_gone;
-};
-
-/* ---------------------------------------------------------------- frames */
-
-static void on_tap_frame(void *arg, uint8_t *frame, size_t len)
-{
-	struct client *c = arg;
-	/* drops (not connected, queue full) are counted by the core */
-	(void)lp_agent_send_frame(c->agent, frame, len);
-}
-
-static void on_tap_gone(void *arg, int err)
-{
-	struct client *c = arg;
-	log_error("party_device_gone dev=%s error=\"%s\" hint=\"something deleted the device; "
-		  "leaving the room\"",
-		  lp_tap_name(c->tap), strerror(-err));
-	c->device_gone = true;
-	c->stopping = true;
-	lp_agent_stop(c->agent);
-}
-
-static int dev_write_frame(void *ctx, const uint8_t *frame, size_t len)
-{
-	struct client *c = ctx;
-	return lp_tap_write(c->tap, frame, len);
-}
-
-static void dev_on_welcome(void *ctx, const struct lp_ctrl_welcome *w)
-{
-	struct client *c = ctx;
-	lp_client_save_resume(c->resume_path, w->resume);
-	if (w->mtu == lp_tap_mtu(c->tap))
-		return;
-	uint32_t old = lp_tap_mtu(c->tap);
-	int ret = lp_tap_set_mtu(c->tap, w->mtu);
-	if (ret < 0)
-		log_warnx("party_device_mtu_failed dev=%s mtu=%u error=\"%s\"", lp_tap_name(c->tap),
-			  w->mtu, lp_strerror(ret));
-	else
-		log_info("party_device_mtu dev=%s mtu=%u was=%u", lp_tap_name(c->tap), w->mtu, old);
-}
-
-static void dev_on_disconnected(void *ctx)
-{
-	struct client *c = ctx;
-	/* the PC may have changed networks: the relay's path may have moved */
-	if (c->routes)
-		(void)lp_routes_pin_refresh(c->routes);
-}
-
-/*
- * A PC that woke up on another network may not have lost a connection
- * since (it had none): while the relay cannot be reached, its pin is
- * refreshed now and then. Not while connected: the path works.
- */
-static void on_pin_timer(struct lp_loop *loop, struct lp_timer *t)
-{
-	struct client *c = t->arg;
-	if (lp_agent_state(c->agent) != LP_AGENT_CONNECTED && !c->stopping)
-		(void)lp_routes_pin_refresh(c->routes);
-	lp_loop_timer_arm_in(loop, t, PIN_REFRESH_NS);
-}
-
-/* A DHCP lease on the party device can come, and be renewed, at any time. */
-static void on_guard_timer(struct lp_loop *loop, struct lp_timer *t)
-{
-	struct client *c = t->arg;
-	(void)lp_routes_drop_defaults(c->routes);
-	lp_loop_timer_arm_in(loop, t, GUARD_NS);
-}
-
-/* ---------------------------------------------------------------- signals */
-
-static void on_signal(struct lp_loop *loop, int signo, void *arg)
-{
-	struct client *c = arg;
-	if (signo == SIGHUP) {
-		if (lp_log_reopen() < 0)
-			log_warn("log_reopen_failed");
-		return;
-	}
-	if (c->stopping) {
-		/* a second Ctrl-C: do not wait for the relay */
-		log_info("shutdown_now signal=%s", signo == SIGINT ? "SIGINT" : "SIGTERM");
-		lp_loop_stop(loop);
-		return;
-	}
-	log_info("shutdown signal=%s", signo == SIGINT ? "SIGINT" : "SIGTERM");
-	c->stopping = true;
-	lp_agent_stop(c->agent);
 }
 
 /* ---------------------------------------------------------------- start-up */
@@ -274,34 +168,7 @@ static int get_mac(const struct client_opts *co, const char *dev, struct lp_mac 
 	return 0;
 }
 
-/* The device's routes and address; only --address failing is fatal. */
-static int setup_routes(struct client *c, const struct client_opts *co, const struct lp_invite *inv,
-			const struct lp_join_config *jc)
-{
-	char err[LP_ROUTES_ERR_MAX];
-	int ret = lp_routes_new(&c->routes, lp_tap_ifindex(c->tap), err, sizeof(err));
-	if (ret < 0) {
-		fprintf(stderr, PROG ": %s\n", err);
-		return ret;
-	}
-	if (!co->no_relay_route)
-		lp_client_pin_relay(c->routes, inv, jc);
-	if (!co->no_broadcast_routes)
-		lp_client_broadcast_routes(c->routes, lp_tap_name(c->tap));
-	if (co->address) {
-		ret = lp_routes_add_address(c->routes, &co->addr, err, sizeof(err));
-		if (ret < 0 && ret != -EEXIST) {
-			fprintf(stderr, PROG ": --address: %s\n", err);
-			return ret;
-		}
-		log_info("party_device_address address=%s dev=%s", co->address,
-			 lp_tap_name(c->tap));
-	}
-	(void)lp_routes_drop_defaults(c->routes);
-	return 0;
-}
-
-static int open_device(struct client *c, const struct client_opts *co, uint32_t mtu)
+static int open_device(struct lp_client *c, const struct client_opts *co, uint32_t mtu)
 {
 	struct lp_tap_config tc = { .mtu = mtu };
 	char err[LP_TAP_ERR_MAX], m[LP_MAC_STRLEN];
@@ -319,7 +186,7 @@ static int open_device(struct client *c, const struct client_opts *co, uint32_t 
 	return 0;
 }
 
-static int run(struct client *c, const struct lp_agent_options *o, const struct client_opts *co)
+static int run(struct lp_client *c, const struct lp_agent_options *o, const struct client_opts *co)
 {
 	struct lp_join_config jc;
 	int code = lp_client_fetch_config(PROG, &o->invite, &jc, sleep_ns);
@@ -327,70 +194,11 @@ static int run(struct client *c, const struct lp_agent_options *o, const struct 
 		return code;
 	log_info("room_config room=%s mtu=%u quic=%s:%u", jc.room_name, jc.mtu, jc.quic_host,
 		 jc.quic_port);
-	if (open_device(c, co, jc.mtu) < 0 || setup_routes(c, co, &o->invite, &jc) < 0)
+	if (open_device(c, co, jc.mtu) < 0 ||
+	    lp_client_routes(c, &o->invite, &jc, !co->no_relay_route, !co->no_broadcast_routes,
+			     co->address ? &co->addr : NULL) < 0)
 		return LP_AGENT_EXIT_ERROR;
-
-	struct lp_agent_cfg cfg;
-	lp_agent_cfg_from_options(&cfg, o, &prog);
-	cfg.has_mac = true;
-	cfg.mac = *lp_tap_mac(c->tap);
-	cfg.clamp_mss = true;
-	cfg.has_join = true;
-	cfg.join = jc;
-	lp_client_load_resume(c->resume_path, &cfg);
-	const struct lp_agent_device dev = {
-		.ctx = c,
-		.write_frame = dev_write_frame,
-		.on_welcome = dev_on_welcome,
-		.on_disconnected = dev_on_disconnected,
-	};
-	int ret;
-	if ((ret = lp_loop_new(&c->loop, 0)) < 0 ||
-	    (ret = lp_agent_new(&c->agent, c->loop, &cfg, &dev)) < 0 ||
-	    (ret = lp_tap_watch(c->tap, c->loop, 0, on_tap_frame, on_tap_gone, c)) < 0 ||
-	    (ret = lp_loop_signal_add(c->loop, SIGINT, on_signal, c)) < 0 ||
-	    (ret = lp_loop_signal_add(c->loop, SIGTERM, on_signal, c)) < 0 ||
-	    (ret = lp_loop_signal_add(c->loop, SIGHUP, on_signal, c)) < 0 ||
-	    (ret = lp_agent_start(c->agent)) < 0) {
-		fprintf(stderr, PROG ": cannot start: %s\n", lp_strerror(ret));
-		return LP_AGENT_EXIT_ERROR;
-	}
-	if ((ret = lp_loop_timer_arm_in(c->loop, &c->guard_timer, GUARD_NS)) < 0 ||
-	    (!co->no_relay_route &&
-	     (ret = lp_loop_timer_arm_in(c->loop, &c->pin_timer, PIN_REFRESH_NS)) < 0)) {
-		fprintf(stderr, PROG ": cannot start: %s\n", lp_strerror(ret));
-		return LP_AGENT_EXIT_ERROR;
-	}
-	ret = lp_loop_run(c->loop);
-	if (ret < 0) {
-		errno = -ret;
-		log_warn("loop_failed");
-		return LP_AGENT_EXIT_ERROR;
-	}
-	return c->device_gone ? LP_AGENT_EXIT_ERROR : lp_agent_exit_code(c->agent);
-}
-
-/* Undo everything, newest first: the agent, the routes and address, the device. */
-static void cleanup(struct client *c)
-{
-	if (c->loop) {
-		lp_loop_timer_cancel(c->loop, &c->pin_timer);
-		lp_loop_timer_cancel(c->loop, &c->guard_timer);
-	}
-	lp_tap_unwatch(c->tap);
-	lp_agent_del(c->agent);
-	lp_routes_del(c->routes);
-	if (c->tap) {
-		struct lp_tap_stats st;
-		lp_tap_get_stats(c->tap, &st);
-		log_info("party_device_removed dev=%s read=%llu written=%llu write_errors=%llu "
-			 "oversize=%llu",
-			 lp_tap_name(c->tap), (unsigned long long)st.frames_read,
-			 (unsigned long long)st.frames_written, (unsigned long long)st.write_errors,
-			 (unsigned long long)(st.read_oversize + st.read_runt));
-	}
-	lp_tap_close(c->tap);
-	lp_loop_del(c->loop);
+	return lp_client_run(c, o, &prog, &jc);
 }
 
 int main(int argc, char **argv)
@@ -435,11 +243,15 @@ int main(int argc, char **argv)
 	sigaddset(&hup, SIGHUP);
 	sigprocmask(SIG_BLOCK, &hup, NULL);
 
-	struct client c = { 0 };
-	lp_timer_init(&c.pin_timer, on_pin_timer, &c);
-	lp_timer_init(&c.guard_timer, on_guard_timer, &c);
+	struct lp_client c;
+	lp_client_init(&c, PROG);
+	c.stop_signals[0] = (struct lp_client_signal){ SIGINT, "SIGINT" };
+	c.stop_signals[1] = (struct lp_client_signal){ SIGTERM, "SIGTERM" };
+	c.n_stop_signals = 2;
+	c.reopen_signal = SIGHUP;
+	c.pin_refresh = !co.no_relay_route;
 	int code = run(&c, &o, &co);
-	cleanup(&c);
+	lp_client_cleanup(&c);
 	memset(&o.invite, 0, sizeof(o.invite)); /* the room code */
 	return code;
 }

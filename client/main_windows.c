@@ -32,11 +32,7 @@
 #include "tap_windows.h"
 #include "winerr_windows.h"
 
-#define PROG "lanparty-client"
-/* While the relay cannot be reached, look its path up again this often. */
-#define PIN_REFRESH_NS (10ull * 1000000000ull)
-/* How often the default-route guard and the firewall profile look again. */
-#define GUARD_NS (2ull * 1000000000ull)
+#define PROG	 "lanparty-client"
 #define ARGS_MAX 64
 
 static const struct lp_agent_prog prog = {
@@ -58,19 +54,6 @@ struct client_opts {
 	bool no_metric;
 	bool no_firewall_profile;
 	struct lp_cidr addr;
-};
-
-struct client {
-	struct lp_loop *loop;
-	struct lp_agent *agent;
-	struct lp_tap *tap;
-	struct lp_routes *routes;
-	struct lp_win_profile profile;
-	bool profile_on;
-	struct lp_timer pin_timer, guard_timer;
-	char resume_path[LP_MACSTATE_PATH_MAX + 8];
-	bool stopping;
-	bool device_gone;
 };
 
 static int parse_tap(const char *value, void *arg, char *err, size_t errlen)
@@ -98,94 +81,20 @@ static int parse_address(const char *value, void *arg, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- frames and events */
+/* ---------------------------------------------------------------- Windows hooks */
 
-static void on_tap_frame(void *arg, uint8_t *frame, size_t len)
+/* The firewall profile: looked at with the default-route guard until settled. */
+static void profile_step(struct lp_client *c, void *arg)
 {
-	struct client *c = arg;
-
-	/* drops (not connected, queue full) are counted by the core */
-	(void)lp_agent_send_frame(c->agent, frame, len);
+	(void)c;
+	(void)lp_win_profile_step(arg);
 }
 
-static void on_tap_gone(void *arg, int err)
+/* Put the category back while the adapter's network still exists. */
+static void profile_restore(struct lp_client *c, void *arg)
 {
-	struct client *c = arg;
-
-	log_error("party_device_gone dev=\"%s\" error=\"%s\" hint=\"the TAP adapter was disabled "
-		  "or removed; leaving the room\"",
-		  lp_tap_name(c->tap), lp_strerror(err));
-	c->device_gone = true;
-	c->stopping = true;
-	lp_agent_stop(c->agent);
-}
-
-static int dev_write_frame(void *ctx, const uint8_t *frame, size_t len)
-{
-	struct client *c = ctx;
-
-	return lp_tap_write(c->tap, frame, len);
-}
-
-static void dev_on_welcome(void *ctx, const struct lp_ctrl_welcome *w)
-{
-	struct client *c = ctx;
-
-	lp_client_save_resume(c->resume_path, w->resume);
-	if (w->mtu == lp_tap_mtu(c->tap))
-		return;
-	uint32_t old = lp_tap_mtu(c->tap);
-	int ret = lp_tap_set_mtu(c->tap, w->mtu);
-
-	if (ret < 0)
-		log_warnx("party_device_mtu_failed dev=\"%s\" mtu=%u error=\"%s\"",
-			  lp_tap_name(c->tap), w->mtu, lp_strerror(ret));
-	else
-		log_info("party_device_mtu dev=\"%s\" mtu=%u was=%u", lp_tap_name(c->tap), w->mtu,
-			 old);
-}
-
-static void dev_on_disconnected(void *ctx)
-{
-	struct client *c = ctx;
-
-	if (c->routes)
-		(void)lp_routes_pin_refresh(c->routes);
-}
-
-static void on_pin_timer(struct lp_loop *loop, struct lp_timer *t)
-{
-	struct client *c = t->arg;
-
-	if (lp_agent_state(c->agent) != LP_AGENT_CONNECTED && !c->stopping)
-		(void)lp_routes_pin_refresh(c->routes);
-	lp_loop_timer_arm_in(loop, t, PIN_REFRESH_NS);
-}
-
-/* A lease can come, and be renewed, at any time: look again and again. */
-static void on_guard_timer(struct lp_loop *loop, struct lp_timer *t)
-{
-	struct client *c = t->arg;
-
-	(void)lp_routes_drop_defaults(c->routes);
-	if (c->profile_on)
-		(void)lp_win_profile_step(&c->profile);
-	lp_loop_timer_arm_in(loop, t, GUARD_NS);
-}
-
-static void on_signal(struct lp_loop *loop, int signo, void *arg)
-{
-	struct client *c = arg;
-	const char *name = signo == SIGINT ? "Ctrl-C" : signo == SIGBREAK ? "Ctrl-Break" : "stop";
-
-	if (c->stopping) {
-		log_info("shutdown_now signal=%s", name);
-		lp_loop_stop(loop);
-		return;
-	}
-	log_info("shutdown signal=%s", name);
-	c->stopping = true;
-	lp_agent_stop(c->agent);
+	(void)c;
+	lp_win_profile_restore(arg);
 }
 
 /* ---------------------------------------------------------------- start-up */
@@ -199,7 +108,7 @@ static void sleep_ns(uint64_t ns)
 	}
 }
 
-static int open_device(struct client *c, const struct client_opts *co, uint32_t mtu)
+static int open_device(struct lp_client *c, const struct client_opts *co, uint32_t mtu)
 {
 	struct lp_tap_config tc = { .mtu = mtu };
 	char err[LP_TAP_ERR_MAX], m[LP_MAC_STRLEN], dir[LP_MACSTATE_PATH_MAX];
@@ -226,7 +135,7 @@ static int open_device(struct client *c, const struct client_opts *co, uint32_t 
 	return 0;
 }
 
-static void set_metric(struct client *c)
+static void set_metric(struct lp_client *c)
 {
 	struct lp_win_metric_plan plan;
 	char err[LP_ROUTES_ERR_MAX];
@@ -246,8 +155,9 @@ static void set_metric(struct client *c)
 			  plan.rival_name, plan.rival_metric);
 }
 
-static int setup_network(struct client *c, const struct client_opts *co,
-			 const struct lp_invite *inv, const struct lp_join_config *jc)
+static int setup_network(struct lp_client *c, struct lp_win_profile *profile,
+			 const struct client_opts *co, const struct lp_invite *inv,
+			 const struct lp_join_config *jc)
 {
 	char err[LP_ROUTES_ERR_MAX];
 	int ret = lp_routes_new(&c->routes, lp_tap_ifindex(c->tap), err, sizeof(err));
@@ -258,28 +168,21 @@ static int setup_network(struct client *c, const struct client_opts *co,
 	}
 	if (!co->no_metric)
 		set_metric(c);
-	if (!co->no_relay_route)
-		lp_client_pin_relay(c->routes, inv, jc);
-	if (!co->no_broadcast_routes)
-		lp_client_broadcast_routes(c->routes, lp_tap_name(c->tap));
-	if (co->address) {
-		ret = lp_routes_add_address(c->routes, &co->addr, err, sizeof(err));
-		if (ret < 0 && ret != -EEXIST) {
-			fprintf(stderr, PROG ": --address: %s\n", err);
-			return ret;
-		}
-		log_info("party_device_address address=%s dev=\"%s\"", co->address,
-			 lp_tap_name(c->tap));
-	}
-	(void)lp_routes_drop_defaults(c->routes);
+	ret = lp_client_routes(c, inv, jc, !co->no_relay_route, !co->no_broadcast_routes,
+			       co->address ? &co->addr : NULL);
+	if (ret < 0)
+		return ret;
 	if (!co->no_firewall_profile) {
-		lp_win_profile_init(&c->profile, lp_tap_guid(c->tap), lp_tap_name(c->tap));
-		c->profile_on = true;
+		lp_win_profile_init(profile, lp_tap_guid(c->tap), lp_tap_name(c->tap));
+		c->guard_hook = profile_step;
+		c->cleanup_hook = profile_restore;
+		c->hook_arg = profile;
 	}
 	return 0;
 }
 
-static int run(struct client *c, const struct lp_agent_options *o, const struct client_opts *co)
+static int run(struct lp_client *c, struct lp_win_profile *profile,
+	       const struct lp_agent_options *o, const struct client_opts *co)
 {
 	struct lp_join_config jc;
 	int code = lp_client_fetch_config(PROG, &o->invite, &jc, sleep_ns);
@@ -288,71 +191,9 @@ static int run(struct client *c, const struct lp_agent_options *o, const struct 
 		return code;
 	log_info("room_config room=%s mtu=%u quic=%s:%u", jc.room_name, jc.mtu, jc.quic_host,
 		 jc.quic_port);
-	if (open_device(c, co, jc.mtu) < 0 || setup_network(c, co, &o->invite, &jc) < 0)
+	if (open_device(c, co, jc.mtu) < 0 || setup_network(c, profile, co, &o->invite, &jc) < 0)
 		return LP_AGENT_EXIT_ERROR;
-
-	struct lp_agent_cfg cfg;
-
-	lp_agent_cfg_from_options(&cfg, o, &prog);
-	cfg.has_mac = true;
-	cfg.mac = *lp_tap_mac(c->tap);
-	cfg.clamp_mss = true;
-	cfg.has_join = true;
-	cfg.join = jc;
-	lp_client_load_resume(c->resume_path, &cfg);
-	const struct lp_agent_device dev = {
-		.ctx = c,
-		.write_frame = dev_write_frame,
-		.on_welcome = dev_on_welcome,
-		.on_disconnected = dev_on_disconnected,
-	};
-	int ret;
-
-	if ((ret = lp_loop_new(&c->loop, 0)) < 0 ||
-	    (ret = lp_agent_new(&c->agent, c->loop, &cfg, &dev)) < 0 ||
-	    (ret = lp_tap_watch(c->tap, c->loop, 0, on_tap_frame, on_tap_gone, c)) < 0 ||
-	    (ret = lp_loop_signal_add(c->loop, SIGINT, on_signal, c)) < 0 ||
-	    (ret = lp_loop_signal_add(c->loop, SIGBREAK, on_signal, c)) < 0 ||
-	    (ret = lp_loop_signal_add(c->loop, SIGTERM, on_signal, c)) < 0 ||
-	    (ret = lp_agent_start(c->agent)) < 0 ||
-	    (ret = lp_loop_timer_arm_in(c->loop, &c->guard_timer, GUARD_NS)) < 0 ||
-	    (!co->no_relay_route &&
-	     (ret = lp_loop_timer_arm_in(c->loop, &c->pin_timer, PIN_REFRESH_NS)) < 0)) {
-		fprintf(stderr, PROG ": cannot start: %s\n", lp_strerror(ret));
-		return LP_AGENT_EXIT_ERROR;
-	}
-	ret = lp_loop_run(c->loop);
-	if (ret < 0) {
-		log_warnx("loop_failed error=\"%s\"", lp_strerror(ret));
-		return LP_AGENT_EXIT_ERROR;
-	}
-	return c->device_gone ? LP_AGENT_EXIT_ERROR : lp_agent_exit_code(c->agent);
-}
-
-/* Undo everything, newest first: the agent, the profile, routes and metric, the adapter. */
-static void cleanup(struct client *c)
-{
-	if (c->loop) {
-		lp_loop_timer_cancel(c->loop, &c->pin_timer);
-		lp_loop_timer_cancel(c->loop, &c->guard_timer);
-	}
-	lp_tap_unwatch(c->tap);
-	lp_agent_del(c->agent);
-	if (c->profile_on)
-		lp_win_profile_restore(&c->profile);
-	lp_routes_del(c->routes);
-	if (c->tap) {
-		struct lp_tap_stats st;
-
-		lp_tap_get_stats(c->tap, &st);
-		log_info("party_device_released dev=\"%s\" read=%llu written=%llu "
-			 "write_errors=%llu oversize=%llu",
-			 lp_tap_name(c->tap), (unsigned long long)st.frames_read,
-			 (unsigned long long)st.frames_written, (unsigned long long)st.write_errors,
-			 (unsigned long long)(st.read_oversize + st.read_runt));
-	}
-	lp_tap_close(c->tap);
-	lp_loop_del(c->loop);
+	return lp_client_run(c, o, &prog, &jc);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -416,12 +257,17 @@ static int client_main(int argc, char **argv)
 		return code;
 	lp_log_set_level(o.log_level);
 	lp_log_set_format(o.log_format);
-	struct client c = { 0 };
+	struct lp_client c;
+	struct lp_win_profile profile;
 
-	lp_timer_init(&c.pin_timer, on_pin_timer, &c);
-	lp_timer_init(&c.guard_timer, on_guard_timer, &c);
-	code = run(&c, &o, &co);
-	cleanup(&c);
+	lp_client_init(&c, PROG);
+	c.stop_signals[0] = (struct lp_client_signal){ SIGINT, "Ctrl-C" };
+	c.stop_signals[1] = (struct lp_client_signal){ SIGBREAK, "Ctrl-Break" };
+	c.stop_signals[2] = (struct lp_client_signal){ SIGTERM, "stop" };
+	c.n_stop_signals = 3;
+	c.pin_refresh = !co.no_relay_route;
+	code = run(&c, &profile, &o, &co);
+	lp_client_cleanup(&c);
 	memset(&o.invite, 0, sizeof(o.invite)); /* the room code */
 	return code;
 }
