@@ -296,6 +296,23 @@ void fake_win_init(struct fake_win *f)
 	};
 }
 
+struct fake_win fake;
+
+int fake_win_setup(void **state)
+{
+	(void)state;
+	fake_win_init(&fake);
+	lp_win_api_use(&fake.api);
+	return 0;
+}
+
+int fake_win_teardown(void **state)
+{
+	(void)state;
+	lp_win_api_use(NULL);
+	return 0;
+}
+
 void fake_win_iface(struct fake_win *f, uint32_t ifindex, const char *name, uint32_t metric,
 		    bool auto_metric, bool connected)
 {

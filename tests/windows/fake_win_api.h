@@ -33,6 +33,13 @@ struct fake_win {
 	struct lp_win_api api;
 };
 
+/* The fake the setup below installs. */
+extern struct fake_win fake;
+
+/* cmocka setup and teardown: fake emptied and installed (lp_win_api_use), then removed. */
+int fake_win_setup(void **state);
+int fake_win_teardown(void **state);
+
 /* fake_win_init: empty tables and an api whose ctx is f. */
 void fake_win_init(struct fake_win *f);
 

@@ -17,29 +17,12 @@
 
 #define GUID "{44444444-0000-0000-0000-000000000004}"
 
-static struct fake_win f;
-
-static int setup(void **state)
-{
-	(void)state;
-	fake_win_init(&f);
-	lp_win_api_use(&f.api);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	lp_win_api_use(NULL);
-	return 0;
-}
-
 static size_t count(const char *prefix)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < f.n_log; i++)
-		n += strncmp(f.log[i], prefix, strlen(prefix)) == 0;
+	for (size_t i = 0; i < fake.n_log; i++)
+		n += strncmp(fake.log[i], prefix, strlen(prefix)) == 0;
 	return n;
 }
 
@@ -52,19 +35,19 @@ static void test_public_made_private_and_back(void **state)
 	/* no address yet, so no network: look again later */
 	assert_false(lp_win_profile_step(&p));
 	assert_false(lp_win_profile_step(&p));
-	f.has_network = true;
-	f.category = LP_WIN_PUBLIC;
+	fake.has_network = true;
+	fake.category = LP_WIN_PUBLIC;
 	assert_true(lp_win_profile_step(&p));
-	assert_int_equal(f.category, LP_WIN_PRIVATE);
+	assert_int_equal(fake.category, LP_WIN_PRIVATE);
 	assert_true(p.changed);
 	/* done: no more calls */
-	size_t n = f.n_log;
+	size_t n = fake.n_log;
 
 	assert_true(lp_win_profile_step(&p));
-	assert_int_equal(f.n_log, n);
+	assert_int_equal(fake.n_log, n);
 	lp_win_profile_restore(&p);
-	assert_int_equal(f.category, LP_WIN_PUBLIC);
-	assert_string_equal(f.log[f.n_log - 1], "set_category " GUID " Public");
+	assert_int_equal(fake.category, LP_WIN_PUBLIC);
+	assert_string_equal(fake.log[fake.n_log - 1], "set_category " GUID " Public");
 	/* once only */
 	lp_win_profile_restore(&p);
 	assert_int_equal(count("set_category"), 2);
@@ -77,13 +60,13 @@ static void test_private_and_domain_kept(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
-		f.has_network = true;
-		f.category = keep[i];
+		fake.has_network = true;
+		fake.category = keep[i];
 		lp_win_profile_init(&p, GUID, "Party");
 		assert_true(lp_win_profile_step(&p));
 		assert_false(p.changed);
 		lp_win_profile_restore(&p);
-		assert_int_equal(f.category, keep[i]);
+		assert_int_equal(fake.category, keep[i]);
 	}
 	assert_int_equal(count("set_category"), 0);
 }
@@ -94,15 +77,15 @@ static void test_set_refused(void **state)
 
 	(void)state;
 	/* wine answers E_NOTIMPL; a user without rights, E_ACCESSDENIED */
-	f.has_network = true;
-	f.category = LP_WIN_PUBLIC;
-	f.set_category_err = -ENOSYS;
+	fake.has_network = true;
+	fake.category = LP_WIN_PUBLIC;
+	fake.set_category_err = -ENOSYS;
 	lp_win_profile_init(&p, GUID, "Party");
 	assert_true(lp_win_profile_step(&p));
 	assert_false(p.changed);
 	lp_win_profile_restore(&p);
 	assert_int_equal(count("set_category"), 1);
-	assert_int_equal(f.category, LP_WIN_PUBLIC);
+	assert_int_equal(fake.category, LP_WIN_PUBLIC);
 }
 
 static void test_never_identified(void **state)
@@ -122,10 +105,14 @@ static void test_never_identified(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_public_made_private_and_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_private_and_domain_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_never_identified, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_public_made_private_and_back, fake_win_setup,
+						fake_win_teardown),
+		cmocka_unit_test_setup_teardown(test_private_and_domain_kept, fake_win_setup,
+						fake_win_teardown),
+		cmocka_unit_test_setup_teardown(test_set_refused, fake_win_setup,
+						fake_win_teardown),
+		cmocka_unit_test_setup_teardown(test_never_identified, fake_win_setup,
+						fake_win_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

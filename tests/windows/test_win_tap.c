@@ -17,23 +17,6 @@
 #include "fake_win_api.h"
 #include "tap.h"
 
-static struct fake_win f;
-
-static int setup(void **state)
-{
-	(void)state;
-	fake_win_init(&f);
-	lp_win_api_use(&f.api);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	lp_win_api_use(NULL);
-	return 0;
-}
-
 static struct lp_tap_config config(const char *name)
 {
 	struct lp_tap_config c = { .mtu = 1500 };
@@ -49,7 +32,8 @@ static void test_no_adapter(void **state)
 	char err[LP_TAP_ERR_MAX];
 
 	(void)state;
-	fake_win_adapter(&f, "{11111111-0000-0000-0000-000000000001}", "pci\\ven_8086", "Ethernet");
+	fake_win_adapter(&fake, "{11111111-0000-0000-0000-000000000001}", "pci\\ven_8086",
+			 "Ethernet");
 	assert_int_equal(lp_tap_open(&t, &c, err, sizeof(err)), LP_ERR_NOT_FOUND);
 	assert_null(t);
 	assert_non_null(strstr(err, "no TAP adapter is installed: install tap-windows6"));
@@ -63,7 +47,7 @@ static void test_adapter_without_driver(void **state)
 
 	(void)state;
 	/* listed in the registry, but its device cannot be opened (no driver in wine) */
-	fake_win_adapter(&f, "{44444444-0000-0000-0000-000000000004}", "tap0901", "Party");
+	fake_win_adapter(&fake, "{44444444-0000-0000-0000-000000000004}", "tap0901", "Party");
 	assert_int_equal(lp_tap_open(&t, &c, err, sizeof(err)), -ENOENT);
 	assert_null(t);
 	assert_non_null(strstr(err, "cannot open the TAP adapter \"Party\""));
@@ -97,9 +81,10 @@ static void test_bad_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_no_adapter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_adapter_without_driver, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_adapter, fake_win_setup, fake_win_teardown),
+		cmocka_unit_test_setup_teardown(test_adapter_without_driver, fake_win_setup,
+						fake_win_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_config, fake_win_setup, fake_win_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
