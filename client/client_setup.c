@@ -146,6 +146,19 @@ static void broadcast_routes(struct lp_client *c)
 	}
 }
 
+int lp_client_parse_address(const char *value, void *arg, char *err, size_t errlen)
+{
+	struct lp_client_address *a = arg;
+	char why[LP_ROUTES_ERR_MAX];
+	if (lp_cidr_parse_v4(value, &a->cidr, why, sizeof(why)) < 0 ||
+	    lp_cidr_check_host_v4(&a->cidr, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return LP_ERR_INVALID;
+	}
+	a->set = true;
+	return 0;
+}
+
 int lp_client_routes(struct lp_client *c, const struct lp_invite *inv,
 		     const struct lp_join_config *jc, bool relay_route, bool broadcast,
 		     const struct lp_cidr *address)

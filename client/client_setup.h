@@ -56,6 +56,19 @@ struct lp_client {
 	void *hook_arg;
 };
 
+/* --address CIDR, as both programs take it. */
+struct lp_client_address {
+	bool set;
+	struct lp_cidr cidr;
+};
+
+/*
+ * lp_client_parse_address: the option parser of --address (options.h's
+ * extra-option callback; arg: a struct lp_client_address): an IPv4
+ * address with its prefix that can be a host's (lp_cidr_check_host_v4).
+ */
+int lp_client_parse_address(const char *value, void *arg, char *err, size_t errlen);
+
 /*
  * lp_client_routes: with c->tap open: c->routes (made unless the program
  * made it already), the relay's pins (relay_route), the routes of

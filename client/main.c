@@ -44,10 +44,9 @@ struct client_opts {
 	const char *tap;
 	const char *mac;
 	const char *state_dir;
-	const char *address;
+	struct lp_client_address address;
 	bool no_broadcast_routes;
 	bool no_relay_route;
-	struct lp_cidr addr; /* --address, parsed */
 };
 
 static int parse_tap(const char *value, void *arg, char *err, size_t errlen)
@@ -74,19 +73,6 @@ static int parse_mac(const char *value, void *arg, char *err, size_t errlen)
 		return LP_ERR_INVALID;
 	}
 	*(const char **)arg = value;
-	return 0;
-}
-
-static int parse_address(const char *value, void *arg, char *err, size_t errlen)
-{
-	struct client_opts *co = arg;
-	char why[LP_ROUTES_ERR_MAX];
-	if (lp_cidr_parse_v4(value, &co->addr, why, sizeof(why)) < 0 ||
-	    lp_cidr_check_host_v4(&co->addr, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s", why);
-		return LP_ERR_INVALID;
-	}
-	co->address = value;
 	return 0;
 }
 
@@ -196,7 +182,7 @@ static int run(struct lp_client *c, const struct lp_agent_options *o, const stru
 		 jc.quic_port);
 	if (open_device(c, co, jc.mtu) < 0 ||
 	    lp_client_routes(c, &o->invite, &jc, !co->no_relay_route, !co->no_broadcast_routes,
-			     co->address ? &co->addr : NULL) < 0)
+			     co->address.set ? &co->address.cidr : NULL) < 0)
 		return LP_AGENT_EXIT_ERROR;
 	return lp_client_run(c, o, &prog, &jc);
 }
@@ -212,7 +198,7 @@ int main(int argc, char **argv)
 		{ "state-dir", "DIR", "where the MAC is kept (root: " LP_MACSTATE_ROOT_DIR ")",
 		  false, false, NULL, &co.state_dir },
 		{ "address", "CIDR", "a static IPv4 address, e.g. 192.168.1.77/24 (default: DHCP)",
-		  false, false, parse_address, &co },
+		  false, false, lp_client_parse_address, &co.address },
 		{ "no-broadcast-routes", NULL,
 		  "no routes for 255.255.255.255/32 and 224.0.0.0/4 on the device", false, false,
 		  NULL, &co.no_broadcast_routes },

@@ -48,12 +48,11 @@ static const struct lp_agent_prog prog = {
 
 struct client_opts {
 	const char *tap;
-	const char *address;
+	struct lp_client_address address;
 	bool no_broadcast_routes;
 	bool no_relay_route;
 	bool no_metric;
 	bool no_firewall_profile;
-	struct lp_cidr addr;
 };
 
 static int parse_tap(const char *value, void *arg, char *err, size_t errlen)
@@ -64,20 +63,6 @@ static int parse_tap(const char *value, void *arg, char *err, size_t errlen)
 		return LP_ERR_INVALID;
 	}
 	*(const char **)arg = value;
-	return 0;
-}
-
-static int parse_address(const char *value, void *arg, char *err, size_t errlen)
-{
-	struct client_opts *co = arg;
-	char why[LP_ROUTES_ERR_MAX];
-
-	if (lp_cidr_parse_v4(value, &co->addr, why, sizeof(why)) < 0 ||
-	    lp_cidr_check_host_v4(&co->addr, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s", why);
-		return LP_ERR_INVALID;
-	}
-	co->address = value;
 	return 0;
 }
 
@@ -169,7 +154,7 @@ static int setup_network(struct lp_client *c, struct lp_win_profile *profile,
 	if (!co->no_metric)
 		set_metric(c);
 	ret = lp_client_routes(c, inv, jc, !co->no_relay_route, !co->no_broadcast_routes,
-			       co->address ? &co->addr : NULL);
+			       co->address.set ? &co->address.cidr : NULL);
 	if (ret < 0)
 		return ret;
 	if (!co->no_firewall_profile) {
@@ -206,7 +191,7 @@ static int parse(int argc, char **argv, struct lp_agent_options *o, struct clien
 		{ "tap", "NAME", "the TAP adapter's name (default: the first free one)", false,
 		  false, parse_tap, &co->tap },
 		{ "address", "CIDR", "a static IPv4 address, e.g. 192.168.1.77/24 (default: DHCP)",
-		  false, false, parse_address, co },
+		  false, false, lp_client_parse_address, &co->address },
 		{ "no-broadcast-routes", NULL,
 		  "no routes for 255.255.255.255/32 and 224.0.0.0/4 on the adapter", false, false,
 		  NULL, &co->no_broadcast_routes },
