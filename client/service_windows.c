@@ -331,6 +331,9 @@ static void WINAPI service_main(DWORD argc, wchar_t **argv)
 	if (!svc_handle)
 		return;
 	report(SERVICE_RUNNING, 0);
+	/* The directory exists once an invite was kept there; not with --invite-file. */
+	data_path("", log_path, sizeof(log_path));
+	CreateDirectoryA(log_path, NULL);
 	data_path(LOG_FILE, log_path, sizeof(log_path));
 	if (lp_log_open(log_path) < 0)
 		log_warnx("log_file_failed file=%s", log_path);
