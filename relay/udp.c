@@ -56,8 +56,9 @@ int lp_udp_open(struct lp_udp *u, const struct lp_sockaddr *addr, char *err, siz
 	int fd = socket(addr->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	lp_sockaddr_format(addr, shown, sizeof(shown));
 	if (fd < 0) {
-		snprintf(err, errlen, "UDP socket for %s: %s", shown, strerror(errno));
-		return -errno;
+		int e = errno;
+		snprintf(err, errlen, "UDP socket for %s: %s", shown, strerror(e));
+		return -e;
 	}
 	if (addr->ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)); /* dual stack */
