@@ -132,7 +132,8 @@ class Cpu:
         return int(fields[11]) + int(fields[12])  # utime, stime
 
     def relay_frames(self):
-        """softlan only: Ethernet frames into the relay (all rooms)."""
+        """softlan only: Ethernet frames into the relay (all rooms): with
+        one player and the gateway, every one is forwarded once."""
         if not self.metrics:
             return None
         res = self.net.run("relay", ["curl", "-sf", "--max-time", "5", "-H",
@@ -151,12 +152,18 @@ class Cpu:
                 "relay_frames": self.relay_frames()}
 
     def delta(self, a, b):
-        out = {"seconds": b["t"] - a["t"], "frames": None, "relay_frames_counted": None,
-               "procs": {}}
+        """CPU per frame over the frames the relay forwarded: its own count
+        where it has one (softlan's /metrics), else the player's device
+        count (the peers' taps carry one wire frame per packet; a TAP with
+        offloads may carry super-frames, which the relay sees cut)."""
+        out = {"seconds": b["t"] - a["t"], "frames": None, "frames_device": None,
+               "frames_relay": None, "procs": {}}
         if a["frames"] is not None:
-            out["frames"] = b["frames"] - a["frames"]
+            out["frames_device"] = b["frames"] - a["frames"]
         if a["relay_frames"] is not None:
-            out["relay_frames_counted"] = b["relay_frames"] - a["relay_frames"]
+            out["frames_relay"] = b["relay_frames"] - a["relay_frames"]
+        out["frames"] = out["frames_relay"] if out["frames_relay"] is not None \
+            else out["frames_device"]
         for role in self.pids:
             cpu = (b["ticks"][role] - a["ticks"][role]) / CLK_TCK
             per = cpu / out["frames"] * 1e6 if out["frames"] else None

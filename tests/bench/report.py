@@ -99,8 +99,8 @@ def tables(systems):
             cells += [fmt(q.get(f"{k}_ms"), 1, 3) for k in ("min", "median", "p99")]
             cells.append(fmt(q.get("overhead_median_ms"), 1, 3))
         md.append(f"| {NAMES.get(s, s)} | " + " | ".join(cells) + " |")
-    md.append("\n### Cost: CPU per frame on the player's overlay device (and the process's "
-              "CPU %), relay memory per member\n")
+    md.append("\n### Cost: CPU per frame the relay forwarded (and the process's CPU %, "
+              "100% = one core), relay memory per member (2 members)\n")
     md.append("| system | relay, UDP 64 B | gateway, UDP 64 B | client, UDP 64 B "
               "| relay, TCP 1 stream | gateway, TCP 1 stream | client, TCP 1 stream "
               "| relay RSS per member |")
