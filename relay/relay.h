@@ -39,8 +39,10 @@
 #define LP_RELAY_STATS_INTERVAL_S 10
 #define LP_RELAY_FLUSH_INTERVAL_S 10
 #define LP_RELAY_FAIL_SLOTS	  4096
-#define LP_RELAY_FAILS_PER_MIN	  10  /* failed hellos per source address per minute */
-#define LP_RELAY_DGRAM_QUEUE	  256 /* datagrams queued per member: a shallow queue */
+#define LP_RELAY_FAILS_PER_MIN	  10 /* failed hellos per source address per minute */
+/* Datagrams queued per member: room for a player's TCP bursts (a super-frame
+ * is 45 frames) toward a slower leg; ~12 ms at 1 Gbit/s when full. */
+#define LP_RELAY_DGRAM_QUEUE 1024
 /* Datagrams queued across all members (~1.5 KB each, ~96 MB at most): the
  * slots are shared, so an idle member holds none. */
 #define LP_RELAY_DGRAM_POOL 65536
