@@ -87,8 +87,10 @@ struct lp_session {
 	struct lp_udp *udp;
 	struct lp_timer timer;
 	struct lp_ctrl_reader reader;
-	uint8_t reader_buf[LP_CTRL_UP_MAX]; /* members send small messages only */
-	struct lp_member member;	    /* in a room once admitted */
+	/* LP_CTRL_UP_MAX bytes while a control message is being read (members
+	 * send few: a hello, a goodbye), NULL between messages. */
+	uint8_t *reader_buf;
+	struct lp_member member; /* in a room once admitted */
 	bool admitted;
 	int64_t room_id;    /* of the room it was admitted to, for logs */
 	bool closing;	    /* the session is ending: no more frames or messages */

@@ -51,7 +51,6 @@ struct lp_session *lp_session_new(struct lp_relay *r, struct lp_udp *u)
 	s->udp = u;
 	s->created_ns = lp_loop_now(r->loop);
 	lp_timer_init(&s->timer, lp_endpoint_on_timer, s);
-	lp_ctrl_reader_init(&s->reader, s->reader_buf, sizeof(s->reader_buf));
 	s->member.io = &lp_session_io;
 	s->member.conn = s;
 	if (lp_random_bytes(&s->frag_id, sizeof(s->frag_id)) < 0)
@@ -88,6 +87,7 @@ void lp_session_free(struct lp_session *s)
 	r->n_sessions--;
 	if (s->reasm_init)
 		lp_reasm_free(&s->reasm);
+	free(s->reader_buf);
 	lp_quic_conn_free(s->q);
 	free(s);
 }
@@ -288,6 +288,14 @@ static void on_stream_data(struct lp_quic_conn *c, int64_t stream_id, const uint
 	(void)fin;
 	if (stream_id != 0 || s->closing)
 		return;
+	if (!s->reader_buf) {
+		s->reader_buf = malloc(LP_CTRL_UP_MAX);
+		if (!s->reader_buf) {
+			lp_session_disconnect(s, LP_DISCONNECT_UNKNOWN, "relay out of memory");
+			return;
+		}
+		lp_ctrl_reader_init(&s->reader, s->reader_buf, LP_CTRL_UP_MAX);
+	}
 	while (len > 0 && !s->closing) {
 		const uint8_t *msg;
 		size_t msglen;
@@ -310,6 +318,11 @@ static void on_stream_data(struct lp_quic_conn *c, int64_t stream_id, const uint
 		len -= (size_t)used;
 		if (msg)
 			on_control(s, msg, msglen);
+	}
+	/* Between messages the buffer holds nothing: an idle member costs none. */
+	if (lp_ctrl_reader_idle(&s->reader)) {
+		free(s->reader_buf);
+		s->reader_buf = NULL;
 	}
 }
 

@@ -346,6 +346,7 @@ void lp_quic_conn_free(struct lp_quic_conn *c)
 		lp_quic_dgram_pool_del(c->pool);
 	lp_quic_sb_release(c, true);
 	free(c->close_pkt);
+	free(c->stash);
 	free(c);
 }
 

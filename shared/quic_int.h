@@ -104,7 +104,7 @@ struct lp_quic_conn {
 	size_t max_udp_payload;
 	ngtcp2_path_storage ps; /* where the packet being written goes */
 	/* A written packet that could not join a GSO batch. */
-	uint8_t stash[LP_QUIC_PKT_BUF];
+	uint8_t *stash; /* LP_QUIC_PKT_BUF bytes, allocated the first time one is needed */
 	size_t stash_len;
 	struct lp_quic_addr stash_to;
 	/* Outgoing datagrams: a FIFO of at most dq_cap slots taken from pool

@@ -402,10 +402,16 @@ int lp_quic_conn_write_batch(struct lp_quic_conn *c, uint8_t *buf, size_t buflen
 			out->seg_size = (size_t)n;
 			out->to = to;
 		} else if (!addr_equal(&to, &out->to) || (size_t)n > out->seg_size) {
-			/* GSO needs one destination and no segment larger than the first. */
-			memcpy(c->stash, buf + out->len, (size_t)n);
-			c->stash_len = (size_t)n;
-			c->stash_to = to;
+			/* GSO needs one destination and no segment larger than the first.
+			 * Without memory for the stash the packet is lost, as on a
+			 * network: QUIC recovers. */
+			if (!c->stash)
+				c->stash = malloc(LP_QUIC_PKT_BUF);
+			if (c->stash) {
+				memcpy(c->stash, buf + out->len, (size_t)n);
+				c->stash_len = (size_t)n;
+				c->stash_to = to;
+			}
 			break;
 		}
 		out->len += (size_t)n;
