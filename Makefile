@@ -199,9 +199,6 @@ $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o $(FUZZ_SHARED_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
 
-# Targets that fuzz code outside shared/ name it here.
-$(BUILD)/fuzz/fuzz_merge: $(BUILD)/fuzz/obj/gateway/tcp_merge.o
-
 -include $(shell find $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)
 
 .PHONY: fuzz-replay fuzz

@@ -212,6 +212,13 @@ static int dev_write_frame(void *ctx, const uint8_t *frame, size_t len)
 	return lp_tap_write(c->tap, frame, len);
 }
 
+/* After the frames of one read from the relay: a joined TCP run waits for this. */
+static void dev_flush(void *ctx)
+{
+	struct lp_client *c = ctx;
+	(void)lp_tap_flush(c->tap);
+}
+
 static void dev_on_welcome(void *ctx, const struct lp_ctrl_welcome *w)
 {
 	struct lp_client *c = ctx;
@@ -297,6 +304,7 @@ static int start(struct lp_client *c, const struct lp_agent_cfg *cfg)
 	const struct lp_agent_device dev = {
 		.ctx = c,
 		.write_frame = dev_write_frame,
+		.flush = dev_flush,
 		.on_welcome = dev_on_welcome,
 		.on_disconnected = dev_on_disconnected,
 	};

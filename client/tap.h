@@ -68,6 +68,7 @@ struct lp_tap_stats {
 	uint64_t read_oversize; /* frames longer than LP_TAP_FRAME_MAX, dropped */
 	uint64_t read_runt;	/* shorter than an Ethernet header, dropped */
 	uint64_t super_frames;	/* offloaded TCP runs read whole, counted in frames_read as cut */
+	uint64_t super_written; /* TCP runs written whole, counted in frames_written as joined */
 	uint64_t write_errors;	/* frames the OS refused (counted, dropped) */
 };
 
@@ -143,11 +144,19 @@ int lp_tap_read_batch(struct lp_tap *t, unsigned max, lp_tap_frame_cb *cb, void 
 
 /*
  * lp_tap_write: hand one Ethernet frame (14..LP_TAP_FRAME_MAX bytes) to the
- * OS, as if it came in from the wire. Never blocks.
+ * OS, as if it came in from the wire. Never blocks. The frame is copied:
+ * the caller's buffer is free on return. Where the OS takes super-frames
+ * (Linux with offload), a run of TCP segments of one connection waits in
+ * the device until a frame that does not continue it, or lp_tap_flush():
+ * call that once the frames at hand are written.
  * Returns 0; LP_ERR_INVALID for a bad length; -errno when the OS refused
- * it (-EAGAIN: queue full); refused frames are counted in write_errors.
+ * it or the run written before it (-EAGAIN: queue full); refused frames are
+ * counted in write_errors.
  */
 int lp_tap_write(struct lp_tap *t, const uint8_t *frame, size_t len);
+
+/* lp_tap_flush: write what lp_tap_write() holds back. Returns 0 or -errno as lp_tap_write. */
+int lp_tap_flush(struct lp_tap *t);
 
 /*
  * Called once when the device stopped working for good (it was deleted

@@ -7,7 +7,11 @@
  * of a connection in one read, which shared/tso.c cuts into room-MTU frames
  * here. A bulk upload costs one system call per super-frame instead of one
  * per frame, and the frames leaving this file are the same as without
- * offload. Every write carries an all-zero header (a plain frame).
+ * offload. The other way, a run of TCP segments of one connection from the
+ * relay (a download from a LAN server) is joined (shared/tcp_merge.c) and
+ * written as one super-frame that the player's stack takes whole, as if its
+ * own GRO had built it; every other frame is written at once with an
+ * all-zero header (a plain frame).
  */
 #include "tap.h"
 
@@ -27,6 +31,7 @@
 #include "err.h"
 #include "eth.h"
 #include "log.h"
+#include "tcp_merge.h"
 #include "tso.h"
 
 #define TUN_PATH "/dev/net/tun"
@@ -52,6 +57,13 @@ struct lp_tap {
 
 	struct lp_tap_stats st;
 	bool offload; /* the kernel accepted TSO: reads may be super-frames */
+	/* Writing: an open run of TCP segments joined in tx_buf (the first
+	 * frame, then the others' payloads), written by lp_tap_flush() or when
+	 * a frame does not continue it. */
+	bool tx_open;
+	struct lp_tcp_run tx_run;
+	size_t tx_len;
+	uint8_t *tx_buf; /* LP_TAP_SUPER_MAX bytes, with offload only */
 	/* The virtio-net header, then the largest super-frame, then one byte
 	 * more, so an over-long read shows as one. */
 	uint8_t buf[LP_TSO_VNET_HDR_LEN + LP_TAP_SUPER_MAX + 1];
@@ -183,6 +195,8 @@ static void enable_offload(struct lp_tap *t)
 		return;
 	}
 	t->offload = true;
+	/* Best effort too: without it every frame is written on its own. */
+	t->tx_buf = malloc(LP_TAP_SUPER_MAX);
 }
 
 static int create(struct lp_tap *t, const char *name, char *err, size_t errlen)
@@ -297,6 +311,7 @@ static int configure(struct lp_tap *t, const struct lp_tap_config *cfg, char *er
 
 static void tap_free(struct lp_tap *t)
 {
+	free(t->tx_buf);
 	if (t->ctl >= 0)
 		close(t->ctl);
 	if (t->fd >= 0)
@@ -359,6 +374,7 @@ void lp_tap_close(struct lp_tap *t)
 {
 	if (!t)
 		return;
+	(void)lp_tap_flush(t);
 	lp_tap_unwatch(t);
 	tap_free(t);
 }
@@ -449,18 +465,19 @@ int lp_tap_read_batch(struct lp_tap *t, unsigned max, lp_tap_frame_cb *cb, void 
 	return n;
 }
 
-int lp_tap_write(struct lp_tap *t, const uint8_t *frame, size_t len)
+/* One write(2) of a header and a frame; counts segs frames on success or failure. */
+static int write_vnet(struct lp_tap *t, const uint8_t *hdr, const uint8_t *frame, size_t len,
+		      unsigned segs)
 {
 	/* An all-zero virtio-net header: a plain frame, checksums complete. */
 	static const uint8_t plain[LP_TSO_VNET_HDR_LEN];
-	struct iovec iov[2] = { { (void *)plain, sizeof(plain) }, { (void *)frame, len } };
+	struct iovec iov[2] = { { (void *)(hdr ? hdr : plain), LP_TSO_VNET_HDR_LEN },
+				{ (void *)frame, len } };
 
-	if (!frame || len < LP_ETH_HDR_LEN || len > LP_TAP_FRAME_MAX)
-		return LP_ERR_INVALID;
 	for (;;) {
 		ssize_t n = writev(t->fd, iov, 2);
 		if (n >= 0) {
-			t->st.frames_written++;
+			t->st.frames_written += segs;
 			t->st.bytes_written += len;
 			return 0;
 		}
@@ -468,7 +485,47 @@ int lp_tap_write(struct lp_tap *t, const uint8_t *frame, size_t len)
 			break;
 	}
 	int ret = -errno;
-	t->st.write_errors++;
+	t->st.write_errors += segs;
+	return ret;
+}
+
+int lp_tap_flush(struct lp_tap *t)
+{
+	uint8_t hdr[LP_TCP_MERGE_VNET_LEN];
+
+	if (!t->tx_open)
+		return 0;
+	t->tx_open = false;
+	lp_tcp_run_finish(&t->tx_run, t->tx_buf, hdr);
+	if (t->tx_run.segs > 1)
+		t->st.super_written++;
+	return write_vnet(t, hdr, t->tx_buf, t->tx_len, t->tx_run.segs);
+}
+
+int lp_tap_write(struct lp_tap *t, const uint8_t *frame, size_t len)
+{
+	int ret = 0;
+
+	if (!frame || len < LP_ETH_HDR_LEN || len > LP_TAP_FRAME_MAX)
+		return LP_ERR_INVALID;
+	if (!t->tx_buf)
+		return write_vnet(t, NULL, frame, len, 1);
+	if (t->tx_open) {
+		if (lp_tcp_run_append(&t->tx_run, t->tx_buf, frame, len)) {
+			memcpy(t->tx_buf + t->tx_len, frame + t->tx_run.hl, len - t->tx_run.hl);
+			t->tx_len += len - t->tx_run.hl;
+			return 0;
+		}
+		/* Order is kept: the run goes first. Its error is the caller's too. */
+		ret = lp_tap_flush(t);
+	}
+	if (!lp_tcp_run_start(&t->tx_run, frame, len)) {
+		int r = write_vnet(t, NULL, frame, len, 1);
+		return r < 0 ? r : ret;
+	}
+	memcpy(t->tx_buf, frame, len);
+	t->tx_len = len;
+	t->tx_open = true;
 	return ret;
 }
 

@@ -15,8 +15,10 @@
 
 #include "csum.h"
 #include "err.h"
+#include "eth.h"
 #include "mtu.h"
 #include "tcp_merge.h"
+#include "tso.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -24,6 +26,9 @@
 
 /* The kernel's own figure for where a V2 slot's frame starts (af_packet.c). */
 #define SLOT_HDR TPACKET_ALIGN(TPACKET2_HDRLEN + 16)
+/* Room kept before a long frame for a VLAN tag put back, and the longest one. */
+#define LP_CAPTURE_HEADROOM 4
+#define LP_CAPTURE_BIG_MAX  (65535 + LP_MTU_FRAME_EXTRA)
 /* Blocks of the ring: the kernel wants whole pages; 64 KiB keeps allocations small. */
 #define BLOCK_MIN (64u << 10)
 
@@ -49,6 +54,15 @@ struct lp_capture {
 	 */
 	int tx_fd;
 	bool tx_vnet;
+	/*
+	 * Receiving with virtio-net headers (rx_vnet): a frame the sender left
+	 * for offload (a GSO super-frame from a host on a veth or virtual NIC,
+	 * or a checksum to finish) is described, and cut with shared/tso.c.
+	 * One longer than a ring slot comes whole through the socket's own queue
+	 * (PACKET_COPY_THRESH) into rx_big, with LP_CAPTURE_HEADROOM before it.
+	 */
+	bool rx_vnet;
+	uint8_t *rx_big;
 	size_t tx_cap; /* largest frame sent */
 	uint8_t *tx_buf;
 	unsigned tx_n, tx_nmsg, tx_niov;
@@ -187,6 +201,29 @@ static void setup_vnet_tx(struct lp_capture *c)
 	c->tx_vnet = true;
 }
 
+/*
+ * Virtio-net headers both ways, or neither: the receive side's header also
+ * sits before every frame the capture socket itself would send.
+ */
+static void setup_vnet(struct lp_capture *c)
+{
+	int one = 1;
+
+	setup_vnet_tx(c);
+	if (!c->tx_vnet)
+		return;
+	c->rx_big = malloc(LP_CAPTURE_HEADROOM + LP_CAPTURE_BIG_MAX);
+	if (!c->rx_big || sockopt(c->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0) {
+		free(c->rx_big);
+		c->rx_big = NULL;
+		return;
+	}
+	/* Best effort: without them a long frame is counted as truncated. */
+	(void)sockopt(c->fd, SOL_PACKET, PACKET_COPY_THRESH, &one, sizeof(one));
+	(void)sockopt(c->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
+	c->rx_vnet = true;
+}
+
 /* Open, configure, bind; err names the step that failed. */
 static int setup_socket(struct lp_capture *c, const struct lp_capture_cfg *cfg, size_t frame_cap,
 			char *err, size_t errlen)
@@ -215,8 +252,11 @@ static int setup_socket(struct lp_capture *c, const struct lp_capture_cfg *cfg, 
 		c->kernel_filters_outgoing =
 			sockopt(c->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) == 0;
 	}
+	/* Host traffic mode captures outgoing frames: keep them frame-sized. */
+	if (!cfg->host_traffic)
+		setup_vnet(c);
 	step = "PACKET_RX_RING";
-	rc = setup_ring(c, frame_cap, cfg->ring_frames);
+	rc = setup_ring(c, frame_cap + (c->rx_vnet ? LP_TSO_VNET_HDR_LEN : 0), cfg->ring_frames);
 	if (rc < 0)
 		goto fail;
 	/* Best effort: a deeper send buffer absorbs a burst from the relay. */
@@ -237,9 +277,6 @@ static int setup_socket(struct lp_capture *c, const struct lp_capture_cfg *cfg, 
 	rc = sockopt(c->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr));
 	if (rc < 0)
 		goto fail;
-	/* Host traffic mode captures outgoing frames: keep them frame-sized. */
-	if (!cfg->host_traffic)
-		setup_vnet_tx(c);
 	return 0;
 fail:
 	if (rc == -ENODEV)
@@ -320,6 +357,7 @@ void lp_capture_close(struct lp_capture *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->tx_buf);
+	free(c->rx_big);
 	free(c);
 }
 
@@ -333,14 +371,110 @@ bool lp_capture_kernel_filters_outgoing(const struct lp_capture *c)
 	return c->kernel_filters_outgoing;
 }
 
+/* Passes frames cut from one capture up, counting them. */
+struct rx_ctx {
+	struct lp_capture *c;
+	lp_capture_cb *cb;
+	void *arg;
+};
+
+static void rx_frame(void *arg, uint8_t *f, size_t len)
+{
+	struct rx_ctx *rc = arg;
+
+	rc->c->st.rx_frames++;
+	rc->c->st.rx_bytes += len;
+	rc->cb(rc->arg, f, len);
+}
+
+/*
+ * One captured frame: put its VLAN tag back (f has 4 bytes of room before
+ * it), finish or cut what the sender left for offload, pass it up.
+ * vnet: its virtio-net header, or NULL.
+ */
+static void take_frame(struct lp_capture *c, uint8_t *f, size_t len, const uint8_t *vnet,
+		       uint32_t status, uint16_t tci, uint16_t tpid, struct rx_ctx *rc)
+{
+	struct lp_tso t = { 0 };
+	bool tagged = false;
+
+	if ((status & TP_STATUS_VLAN_VALID) && len >= 2 * LP_MAC_LEN) {
+		/* Shift the MACs, not the payload. */
+		memmove(f - 4, f, 2 * LP_MAC_LEN);
+		f -= 4;
+		put16(f + 2 * LP_MAC_LEN,
+		      (status & TP_STATUS_VLAN_TPID_VALID) && tpid ? tpid : ETH_P_8021Q);
+		put16(f + 2 * LP_MAC_LEN + 2, tci);
+		len += 4;
+		tagged = true;
+		c->st.rx_vlan++;
+	}
+	if (vnet && lp_tso_parse_vnet(vnet, &t) == 0 && (t.type != LP_TSO_NONE || t.needs_csum)) {
+		if (tagged)
+			t.csum_start = (uint16_t)(t.csum_start + 4);
+		if (t.type != LP_TSO_NONE)
+			c->st.rx_super++;
+		else
+			c->st.rx_csum++;
+		if (lp_tso_split(f, len, &t, rx_frame, rc) < 0)
+			c->st.rx_truncated++;
+		return;
+	}
+	if ((status & TP_STATUS_CSUMNOTREADY) && lp_csum_complete(f, len) == 1)
+		c->st.rx_csum++;
+	rx_frame(rc, f, len);
+}
+
+/* The whole frame behind a ring slot marked TP_STATUS_COPY, from the socket's queue. */
+static void take_copy(struct lp_capture *c, struct rx_ctx *rc)
+{
+	uint8_t vnet[LP_TSO_VNET_HDR_LEN];
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct sockaddr_ll sll;
+	struct iovec iov[2] = { { vnet, sizeof(vnet) },
+				{ c->rx_big + LP_CAPTURE_HEADROOM, LP_CAPTURE_BIG_MAX } };
+	struct msghdr m = { .msg_name = &sll,
+			    .msg_namelen = sizeof(sll),
+			    .msg_iov = iov,
+			    .msg_iovlen = 2,
+			    .msg_control = ctl.b,
+			    .msg_controllen = sizeof(ctl.b) };
+	struct tpacket_auxdata aux = { 0 };
+	ssize_t n = recvmsg(c->fd, &m, MSG_DONTWAIT | MSG_TRUNC);
+
+	if (n < (ssize_t)(sizeof(vnet) + LP_ETH_HDR_LEN) || (m.msg_flags & MSG_TRUNC) ||
+	    (size_t)n > sizeof(vnet) + LP_CAPTURE_BIG_MAX) {
+		c->st.rx_truncated++;
+		return;
+	}
+	if (sll.sll_pkttype == PACKET_OUTGOING && !c->host_traffic) {
+		c->st.rx_outgoing++;
+		return;
+	}
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
+		if (h->cmsg_level == SOL_PACKET && h->cmsg_type == PACKET_AUXDATA &&
+		    h->cmsg_len >= CMSG_LEN(sizeof(aux)))
+			memcpy(&aux, CMSG_DATA(h), sizeof(aux));
+	take_frame(c, c->rx_big + LP_CAPTURE_HEADROOM, (size_t)n - sizeof(vnet), vnet,
+		   aux.tp_status, aux.tp_vlan_tci, aux.tp_vlan_tpid, rc);
+}
+
 /* One ring slot the kernel handed over: skip, drop or pass it up. */
 static void take_slot(struct lp_capture *c, struct tpacket2_hdr *h, uint32_t status,
-		      lp_capture_cb *cb, void *arg)
+		      struct rx_ctx *rc)
 {
 	const struct sockaddr_ll *sll =
 		(const struct sockaddr_ll *)((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
 	if (sll->sll_pkttype == PACKET_OUTGOING && !c->host_traffic) {
 		c->st.rx_outgoing++;
+		return;
+	}
+	/* Longer than a slot: the kernel queued the whole frame too (copied in order). */
+	if ((status & TP_STATUS_COPY) && c->rx_big) {
+		take_copy(c, rc);
 		return;
 	}
 	if (h->tp_snaplen < h->tp_len) {
@@ -349,28 +483,21 @@ static void take_slot(struct lp_capture *c, struct tpacket2_hdr *h, uint32_t sta
 	}
 	uint8_t *f = (uint8_t *)h + h->tp_mac;
 	size_t len = h->tp_snaplen;
-	if ((status & TP_STATUS_VLAN_VALID) && len >= 2 * LP_MAC_LEN &&
-	    h->tp_mac >= TPACKET2_HDRLEN + 4) {
-		/* The slot has room before the frame: shift the MACs, not the payload. */
-		uint16_t tpid = (status & TP_STATUS_VLAN_TPID_VALID) && h->tp_vlan_tpid
-					? h->tp_vlan_tpid
-					: ETH_P_8021Q;
-		memmove(f - 4, f, 2 * LP_MAC_LEN);
-		f -= 4;
-		put16(f + 2 * LP_MAC_LEN, tpid);
-		put16(f + 2 * LP_MAC_LEN + 2, h->tp_vlan_tci);
-		len += 4;
-		c->st.rx_vlan++;
-	}
-	if ((status & TP_STATUS_CSUMNOTREADY) && lp_csum_complete(f, len) == 1)
-		c->st.rx_csum++;
-	c->st.rx_frames++;
-	c->st.rx_bytes += len;
-	cb(arg, f, len);
+	/* The kernel leaves room before the frame: the slot header's, and the vnet header's. */
+	size_t room = h->tp_mac - (c->rx_vnet ? LP_TSO_VNET_HDR_LEN : 0);
+	if (room < TPACKET2_HDRLEN + 4)
+		status &= ~(uint32_t)TP_STATUS_VLAN_VALID;
+	uint8_t vnet[LP_TSO_VNET_HDR_LEN];
+	if (c->rx_vnet)
+		memcpy(vnet, f - LP_TSO_VNET_HDR_LEN,
+		       sizeof(vnet)); /* before the tag overwrites it */
+	take_frame(c, f, len, c->rx_vnet ? vnet : NULL, status, h->tp_vlan_tci, h->tp_vlan_tpid,
+		   rc);
 }
 
 size_t lp_capture_read(struct lp_capture *c, size_t max, lp_capture_cb *cb, void *arg)
 {
+	struct rx_ctx rc = { c, cb, arg };
 	size_t n = 0;
 	bool losing = false;
 	while (n < max) {
@@ -380,7 +507,7 @@ size_t lp_capture_read(struct lp_capture *c, size_t max, lp_capture_cb *cb, void
 		if (!(status & TP_STATUS_USER))
 			break;
 		losing |= status & TP_STATUS_LOSING;
-		take_slot(c, h, status, cb, arg);
+		take_slot(c, h, status, &rc);
 		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 		c->rx_next = c->rx_next + 1 == c->slot_nr ? 0 : c->rx_next + 1;
 		n++;

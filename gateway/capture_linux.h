@@ -66,6 +66,7 @@ struct lp_capture_stats {
 	uint64_t rx_ring_full; /* dropped by the kernel: the ring was full */
 	uint64_t rx_vlan;      /* VLAN tag put back */
 	uint64_t rx_csum;      /* unfinished checksum finished */
+	uint64_t rx_super;     /* GSO super-frames from the LAN, cut into frames (rx_frames) */
 	uint64_t tx_frames;    /* accepted by the kernel */
 	uint64_t tx_bytes;
 	uint64_t tx_oversize; /* dropped: longer than the interface allows */

@@ -40,7 +40,7 @@ ${CC:-cc} -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	-Wmissing-prototypes -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 -Wformat-security \
 	-Ishared -Igateway -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -o "$probe" tests/e2e/capture_test.c gateway/capture_linux.c \
-	gateway/link_linux.c gateway/tcp_merge.c shared/csum.c shared/eth.c shared/mac.c shared/mtu.c shared/err.c
+	gateway/link_linux.c shared/tcp_merge.c shared/tso.c shared/csum.c shared/eth.c shared/mac.c shared/mtu.c shared/err.c
 
 # ---------------------------------------------------------------- topology
 ip netns add "$ns_gw"

@@ -1,5 +1,5 @@
 /*
- * Fuzz target for gateway/tcp_merge.c: frames as the relay could deliver
+ * Fuzz target for shared/tcp_merge.c: frames as the relay could deliver
  * them (a peer's bytes), joined into runs the way the gateway's capture
  * does, checking (abort() on any violation):
  * - a run never reads outside its frames, and every joined payload is

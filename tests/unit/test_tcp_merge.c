@@ -1,5 +1,5 @@
 /*
- * Unit tests for gateway/tcp_merge.c: runs of TCP segments joined into one
+ * Unit tests for shared/tcp_merge.c: runs of TCP segments joined into one
  * super-frame. The round trip is checked against shared/tso.c: segments cut
  * from a super-frame, joined again, and cut again must come out the same.
  */
