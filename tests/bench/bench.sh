@@ -68,12 +68,14 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
 
 # What the benchmark runs (and party.sh checks for), installed when missing:
-# Debian 12 packages through apt.
+# Debian 12 packages through apt; OpenVPN and tinc only when they run.
 bench_deps() {
-	local want=() pair
-	for pair in ip:iproute2 ping:iputils-ping iperf3:iperf3 jq:jq curl:curl openssl:openssl \
-		openvpn:openvpn tincd:tinc python3:python3 dnsmasq:dnsmasq-base \
-		dhclient:isc-dhcp-client prlimit:util-linux; do
+	local want=() pair tools="ip:iproute2 ping:iputils-ping iperf3:iperf3 jq:jq curl:curl
+		openssl:openssl python3:python3 dnsmasq:dnsmasq-base dhclient:isc-dhcp-client
+		prlimit:util-linux"
+	[[ ,$systems, == *,openvpn,* ]] && tools+=" openvpn:openvpn"
+	[[ ,$systems, == *,tinc,* ]] && tools+=" tincd:tinc"
+	for pair in $tools; do
 		command -v "${pair%%:*}" >/dev/null || want+=("${pair#*:}")
 	done
 	[ ${#want[@]} -eq 0 ] && return 0

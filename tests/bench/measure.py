@@ -41,7 +41,7 @@ class Net:
 
     def dev_packets(self, ns, dev):
         out = subprocess.run(["ip", "-n", f"{self.tag}-{ns}", "-s", "-j", "link", "show", dev],
-                             capture_output=True, text=True, check=True).stdout
+                             capture_output=True, text=True, check=True, timeout=10).stdout
         st = json.loads(out)[0]["stats64"]
         return st["rx"]["packets"] + st["tx"]["packets"]
 
@@ -308,4 +308,11 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except subprocess.CalledProcessError as e:
+        # e.g. the overlay device vanished because its program died
+        log(f"measure: {' '.join(e.cmd)} failed (exit {e.returncode}): {(e.stderr or '').strip()}")
+        sys.exit(1)
