@@ -7,7 +7,7 @@
 #
 #   tests/bench/bench.sh [--smoke] [--systems plain,softlan,openvpn,tinc]
 #       [--reps N] [--tcp-seconds S] [--udp-seconds S] [--search-steps N]
-#       [--ping-count N] [--tests tcp1,tcp4,udp64,udp1400,ping]
+#       [--ping-count N] [--tests tcp1,tcp4,tcp1r,udp64,udp1400,ping]
 #       [--capacity-steps "1000 10000"] [--no-loadgen]
 #       [--out DIR] [--bin DIR] [--label WORD]
 #
@@ -33,7 +33,7 @@ here=tests/bench
 . "$here/capacity.sh"
 
 systems=plain,softlan,openvpn,tinc
-tests=tcp1,tcp4,udp64,udp1400,ping
+tests=tcp1,tcp4,tcp1r,udp64,udp1400,ping
 reps=3 tcp_s=5 udp_s=3 steps=5 ping_n=300
 out=$here/results
 bench_bin=build/bin

@@ -98,8 +98,8 @@ class Iperf:
                 srv.kill()
                 srv.wait()
 
-    def tcp(self, streams, seconds):
-        d = self.run(["-P", str(streams), "-O", "1"], seconds)
+    def tcp(self, streams, seconds, reverse=False):
+        d = self.run(["-P", str(streams), "-O", "1", *(["-R"] if reverse else [])], seconds)
         return None if d is None else d["end"]["sum_received"]["bits_per_second"] / 1e6
 
     def udp(self, length, pps, seconds):
@@ -228,7 +228,7 @@ def main():
     ap.add_argument("--udp-seconds", type=int, default=3)
     ap.add_argument("--search-steps", type=int, default=5)
     ap.add_argument("--ping-count", type=int, default=300)
-    ap.add_argument("--tests", default="tcp1,tcp4,udp64,udp1400,ping")
+    ap.add_argument("--tests", default="tcp1,tcp4,tcp1r,udp64,udp1400,ping")
     ap.add_argument("--extra", default="{}", help="JSON merged into the output")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -251,11 +251,11 @@ def main():
         out["cpu"][name] = cpu.delta(before, cpu.snap())
         out["tests"][name] = res
 
-    for streams in (1, 4):
-        name = f"tcp{streams}"
+    # tcp1r: the download direction, LAN host -> player (iperf3 -R)
+    for name, streams, rev in (("tcp1", 1, False), ("tcp4", 4, False), ("tcp1r", 1, True)):
         if name in tests:
-            phase(name, lambda s=streams: (lambda v: {"mbit_s": summary(v), "runs": v})(
-                [ip.tcp(s, a.tcp_seconds) for _ in range(a.reps)]))
+            phase(name, lambda s=streams, r=rev: (lambda v: {"mbit_s": summary(v), "runs": v})(
+                [ip.tcp(s, a.tcp_seconds, r) for _ in range(a.reps)]))
 
     for length in (64, 1400):
         name = f"udp{length}"

@@ -74,16 +74,21 @@ def rss_per_member(sysres):
 def tables(systems):
     order = [s for s in ("plain", "softlan", "openvpn", "tinc") if s in systems]
     md = []
+    # The download column only when the run measured it (tcp1r in --tests).
+    down = any(get(systems[s], "tests", "tcp1r") for s in order)
     md.append("### Throughput (player -> LAN host; median (min–max))\n")
-    md.append("| system | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | UDP 64 B kframes/s, <1% loss "
+    md.append("| system | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s "
+              + ("| TCP 1 stream LAN host -> player Mbit/s " if down else "")
+              + "| UDP 64 B kframes/s, <1% loss "
               "| UDP 64 B kframes/s arriving at -b 0 | UDP 1400 B kframes/s, <1% loss "
               "| UDP 1400 B kframes/s arriving at -b 0 |")
-    md.append("|---|---|---|---|---|---|---|")
+    md.append("|---|---|---|---|---|---|---|" + ("---|" if down else ""))
     for s in order:
         t = systems[s]["tests"]
         md.append(f"| {NAMES.get(s, s)} | {fmt(get(t, 'tcp1', 'mbit_s'))} "
                   f"| {fmt(get(t, 'tcp4', 'mbit_s'))} "
-                  f"| {fmt(get(t, 'udp64', 'under_1pct_pps'), 1e-3, 1)} "
+                  + (f"| {fmt(get(t, 'tcp1r', 'mbit_s'))} " if down else "")
+                  + f"| {fmt(get(t, 'udp64', 'under_1pct_pps'), 1e-3, 1)} "
                   f"| {fmt(get(t, 'udp64', 'unlimited_received_pps'), 1e-3, 1)} "
                   f"| {fmt(get(t, 'udp1400', 'under_1pct_pps'), 1e-3, 1)} "
                   f"| {fmt(get(t, 'udp1400', 'unlimited_received_pps'), 1e-3, 1)} |")
