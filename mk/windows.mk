@@ -50,9 +50,6 @@ WIN_SYSLIBS := -liphlpapi -lole32 -luuid -lws2_32 -lbcrypt -lwinmm -ladvapi32 -l
 	-lcrypt32 -lncrypt
 WIN_LDFLAGS := -static
 
-# Winsock's socklen_t is a signed int (size_t comparisons in quic*.c are
-# correct for the non-negative lengths our own sockets give).
-$(WIN_BUILD)/obj/shared/quic.o $(WIN_BUILD)/obj/shared/quic_%.o: WIN_EXTRA_WARN := -Wno-sign-conversion -Wno-sign-compare
 
 $(WIN_BUILD)/obj/shared/%.o: shared/%.c $(WIN_CONFIG)
 	$(call say,WINCC,$<)

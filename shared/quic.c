@@ -56,7 +56,7 @@ void lp_quic_cid_from_ng(const ngtcp2_cid *in, struct lp_quic_cid *out)
 
 void lp_quic_addr_from_ng(const ngtcp2_addr *in, struct lp_quic_addr *out)
 {
-	size_t len = in->addrlen;
+	size_t len = (size_t)in->addrlen; /* a signed int on Windows, never negative */
 
 	memset(out, 0, sizeof(*out));
 	if (len > sizeof(out->ss))
@@ -191,9 +191,10 @@ static void to_ng_path(const struct lp_quic_path *path, ngtcp2_path *np)
 
 static bool path_ok(const struct lp_quic_path *path)
 {
+	/* socklen_t is a signed int on Windows: compare as sizes once positive. */
 	return path && path->local && path->remote && path->local_len > 0 &&
-	       path->local_len <= sizeof(struct sockaddr_storage) && path->remote_len > 0 &&
-	       path->remote_len <= sizeof(struct sockaddr_storage);
+	       (size_t)path->local_len <= sizeof(struct sockaddr_storage) && path->remote_len > 0 &&
+	       (size_t)path->remote_len <= sizeof(struct sockaddr_storage);
 }
 
 /* The gnutls side: a session on the creds, wired to ngtcp2. */

@@ -378,7 +378,7 @@ ssize_t lp_quic_conn_write(struct lp_quic_conn *c, uint8_t *buf, size_t buflen,
 
 static bool addr_equal(const struct lp_quic_addr *a, const struct lp_quic_addr *b)
 {
-	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
+	return a->len == b->len && memcmp(&a->ss, &b->ss, (size_t)a->len) == 0;
 }
 
 int lp_quic_conn_write_batch(struct lp_quic_conn *c, uint8_t *buf, size_t buflen, size_t max_pkts,
