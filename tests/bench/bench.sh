@@ -142,6 +142,9 @@ bench_system() {
 }
 
 echo "bench: $kind run of $systems ($reps repetitions), $(nproc) cores, load $(load1)"
+# The tree the binaries came from: others may commit while the run goes on.
+BENCH_SOFTLAN_COMMIT=${BENCH_SOFTLAN_COMMIT:-$(git describe --always --dirty 2>/dev/null)}
+export BENCH_SOFTLAN_COMMIT
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 rm -rf build/bench/logs
 n=0 files=()
