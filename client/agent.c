@@ -215,6 +215,10 @@ void lp_agent_on_welcome(struct lp_agent *a, const struct lp_ctrl_welcome *w)
 	memcpy(a->resume, w->resume, sizeof(a->resume));
 	a->member_id = w->member_id;
 	a->members = (uint32_t)w->n_members;
+	lp_roster_reset(&a->roster);
+	for (size_t i = 0; i < w->n_members; i++)
+		if (w->members[i].id != w->member_id)
+			(void)lp_roster_add(&a->roster, &w->members[i]);
 	if (a->mtu && w->mtu != a->mtu)
 		log_warnx("room_mtu_changed from=%u to=%u", a->mtu, w->mtu);
 	a->mtu = w->mtu;

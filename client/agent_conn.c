@@ -139,11 +139,28 @@ static void member_log(const char *event, const struct lp_ctrl_member *m)
 		 mac, lp_log_quote(name, sizeof(name), m->name));
 }
 
+/* The leaving member as its joining was logged: role and MAC from the roster. */
+static void peer_left_log(struct lp_agent *a, const struct lp_ctrl_peer_left *p)
+{
+	struct lp_roster_entry e;
+	char mac[LP_MAC_STRLEN] = "-";
+	const char *role = "-";
+
+	if (lp_roster_remove(&a->roster, p->member_id, &e)) {
+		role = lp_ctrl_role_name(e.role);
+		if (e.has_mac)
+			lp_mac_format(&e.mac, mac);
+	}
+	log_info("peer_left member=%u role=%s mac=%s reason=%s", p->member_id, role, mac,
+		 lp_disconnect_reason_name(p->reason));
+}
+
 static void on_admitted_msg(struct lp_agent *a, const struct lp_ctrl_msg *m)
 {
 	switch (m->type) {
 	case LP_CTRL_PEER_JOINED:
 		a->members++;
+		(void)lp_roster_add(&a->roster, &m->peer_joined);
 		member_log("peer_joined", &m->peer_joined);
 		if (a->dev.on_peer_joined)
 			a->dev.on_peer_joined(a->dev.ctx, &m->peer_joined);
@@ -152,8 +169,7 @@ static void on_admitted_msg(struct lp_agent *a, const struct lp_ctrl_msg *m)
 	case LP_CTRL_PEER_LEFT:
 		if (a->members > 1)
 			a->members--;
-		log_info("peer_left member=%u reason=%s", m->peer_left.member_id,
-			 lp_disconnect_reason_name(m->peer_left.reason));
+		peer_left_log(a, &m->peer_left);
 		if (a->dev.on_peer_left)
 			a->dev.on_peer_left(a->dev.ctx, m->peer_left.member_id);
 		a->status_dirty = true;

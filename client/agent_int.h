@@ -13,6 +13,7 @@
 #include "net.h"
 #include "quic.h"
 #include "reasm.h"
+#include "roster.h"
 
 struct lp_tls_creds;
 
@@ -80,7 +81,8 @@ struct lp_agent {
 
 	/* The room, from the join config and the welcome. */
 	uint32_t member_id, members, mtu, stats_interval_s;
-	size_t frame_max; /* largest frame the room carries */
+	struct lp_roster roster; /* the other members, for the log of their leaving */
+	size_t frame_max;	 /* largest frame the room carries */
 	char resume[LP_CTRL_RESUME_MAX + 1];
 	uint64_t connected_ns;
 	int64_t connected_since;
