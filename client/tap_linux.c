@@ -186,6 +186,10 @@ static int open_error(int ret, const char *name, char *err, size_t errlen)
  */
 static void enable_offload(struct lp_tap *t)
 {
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	/* shared/tso.c reads the headers little-endian, as on x86 and arm. */
+	return;
+#endif
 	int hdr = LP_TSO_VNET_HDR_LEN;
 	unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
 
@@ -376,6 +380,9 @@ void lp_tap_close(struct lp_tap *t)
 		return;
 	(void)lp_tap_flush(t);
 	lp_tap_unwatch(t);
+	/* A persistent TAP outlives us: its next user may not read vnet headers. */
+	if (t->attached && t->offload)
+		(void)ioctl(t->fd, TUNSETOFFLOAD, 0u);
 	tap_free(t);
 }
 

@@ -202,12 +202,18 @@ static void setup_vnet_tx(struct lp_capture *c)
 }
 
 /*
- * Virtio-net headers both ways, or neither: the receive side's header also
- * sits before every frame the capture socket itself would send.
+ * Virtio-net headers for receiving only with the sending socket in place:
+ * the receive side's header would also sit before every frame the capture
+ * socket itself sent.
  */
 static void setup_vnet(struct lp_capture *c)
 {
-	int one = 1;
+	int one = 1, rcvbuf = 8 << 20;
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	/* shared/tso.c reads the headers little-endian, as on x86 and arm. */
+	return;
+#endif
 
 	setup_vnet_tx(c);
 	if (!c->tx_vnet)
@@ -218,9 +224,11 @@ static void setup_vnet(struct lp_capture *c)
 		c->rx_big = NULL;
 		return;
 	}
-	/* Best effort: without them a long frame is counted as truncated. */
+	/* Best effort: without it a long frame is counted as truncated. Copies
+	 * wait in the socket's receive buffer: room for a burst of them. */
 	(void)sockopt(c->fd, SOL_PACKET, PACKET_COPY_THRESH, &one, sizeof(one));
-	(void)sockopt(c->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
+	if (sockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		(void)sockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	c->rx_vnet = true;
 }
 
@@ -409,7 +417,12 @@ static void take_frame(struct lp_capture *c, uint8_t *f, size_t len, const uint8
 		tagged = true;
 		c->st.rx_vlan++;
 	}
-	if (vnet && lp_tso_parse_vnet(vnet, &t) == 0 && (t.type != LP_TSO_NONE || t.needs_csum)) {
+	if (vnet && lp_tso_parse_vnet(vnet, &t) < 0) {
+		/* A kind of super-frame no room can carry (UDP segmentation). */
+		c->st.rx_truncated++;
+		return;
+	}
+	if (vnet && (t.type != LP_TSO_NONE || t.needs_csum)) {
 		if (tagged)
 			t.csum_start = (uint16_t)(t.csum_start + 4);
 		if (t.type != LP_TSO_NONE)
@@ -425,41 +438,33 @@ static void take_frame(struct lp_capture *c, uint8_t *f, size_t len, const uint8
 	rx_frame(rc, f, len);
 }
 
-/* The whole frame behind a ring slot marked TP_STATUS_COPY, from the socket's queue. */
-static void take_copy(struct lp_capture *c, struct rx_ctx *rc)
+/*
+ * The whole frame behind a ring slot marked TP_STATUS_COPY, from the
+ * socket's queue (queued before the slot was marked, so in order). It is
+ * always read, so the queue stays in step with the ring, and dropped when
+ * the slot says it is outgoing (the copy's own address is blank). The VLAN
+ * tag comes from the slot, which has the same one.
+ */
+static void take_copy(struct lp_capture *c, const struct tpacket2_hdr *h, uint32_t status,
+		      bool outgoing, struct rx_ctx *rc)
 {
 	uint8_t vnet[LP_TSO_VNET_HDR_LEN];
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-	} ctl;
-	struct sockaddr_ll sll;
 	struct iovec iov[2] = { { vnet, sizeof(vnet) },
 				{ c->rx_big + LP_CAPTURE_HEADROOM, LP_CAPTURE_BIG_MAX } };
-	struct msghdr m = { .msg_name = &sll,
-			    .msg_namelen = sizeof(sll),
-			    .msg_iov = iov,
-			    .msg_iovlen = 2,
-			    .msg_control = ctl.b,
-			    .msg_controllen = sizeof(ctl.b) };
-	struct tpacket_auxdata aux = { 0 };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
 	ssize_t n = recvmsg(c->fd, &m, MSG_DONTWAIT | MSG_TRUNC);
 
+	if (outgoing) {
+		c->st.rx_outgoing++;
+		return;
+	}
 	if (n < (ssize_t)(sizeof(vnet) + LP_ETH_HDR_LEN) || (m.msg_flags & MSG_TRUNC) ||
 	    (size_t)n > sizeof(vnet) + LP_CAPTURE_BIG_MAX) {
 		c->st.rx_truncated++;
 		return;
 	}
-	if (sll.sll_pkttype == PACKET_OUTGOING && !c->host_traffic) {
-		c->st.rx_outgoing++;
-		return;
-	}
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
-		if (h->cmsg_level == SOL_PACKET && h->cmsg_type == PACKET_AUXDATA &&
-		    h->cmsg_len >= CMSG_LEN(sizeof(aux)))
-			memcpy(&aux, CMSG_DATA(h), sizeof(aux));
-	take_frame(c, c->rx_big + LP_CAPTURE_HEADROOM, (size_t)n - sizeof(vnet), vnet,
-		   aux.tp_status, aux.tp_vlan_tci, aux.tp_vlan_tpid, rc);
+	take_frame(c, c->rx_big + LP_CAPTURE_HEADROOM, (size_t)n - sizeof(vnet), vnet, status,
+		   h->tp_vlan_tci, h->tp_vlan_tpid, rc);
 }
 
 /* One ring slot the kernel handed over: skip, drop or pass it up. */
@@ -468,13 +473,14 @@ static void take_slot(struct lp_capture *c, struct tpacket2_hdr *h, uint32_t sta
 {
 	const struct sockaddr_ll *sll =
 		(const struct sockaddr_ll *)((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
-	if (sll->sll_pkttype == PACKET_OUTGOING && !c->host_traffic) {
-		c->st.rx_outgoing++;
+	bool outgoing = sll->sll_pkttype == PACKET_OUTGOING && !c->host_traffic;
+	/* Longer than a slot: the kernel queued the whole frame too. */
+	if ((status & TP_STATUS_COPY) && c->rx_big) {
+		take_copy(c, h, status, outgoing, rc);
 		return;
 	}
-	/* Longer than a slot: the kernel queued the whole frame too (copied in order). */
-	if ((status & TP_STATUS_COPY) && c->rx_big) {
-		take_copy(c, rc);
+	if (outgoing) {
+		c->st.rx_outgoing++;
 		return;
 	}
 	if (h->tp_snaplen < h->tp_len) {

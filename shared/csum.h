@@ -34,7 +34,7 @@ int lp_csum_complete(uint8_t *f, size_t len);
  * lp_csum_fold: the 16-bit ones' complement sum of len bytes at p, added to
  * sum (a running 32-bit sum, not yet folded), folded, not complemented.
  * An odd last byte counts as its high byte. Per data byte on the data path
- * (segmentation), so it adds 32-bit words.
+ * (segmentation), so it adds native 64-bit words.
  */
 uint16_t lp_csum_fold(uint32_t sum, const uint8_t *p, size_t len);
 

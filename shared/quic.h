@@ -130,6 +130,9 @@ struct lp_quic_addr {
  * the datagrams waiting to be sent, not the number of connections: an idle
  * member costs no queue memory. Slots come in chunks allocated as the pool
  * grows (never per datagram) and stay for reuse until the pool is deleted.
+ * When more than half of the pool is in use, a connection holding 64
+ * datagrams or more gets no more (counted as a full queue): a few stalled
+ * receivers cannot starve the others.
  */
 struct lp_quic_dgram_pool;
 

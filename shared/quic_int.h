@@ -66,14 +66,22 @@ struct lp_quic_dgram_pool {
 	struct lp_quic_dgram_slot *free;
 	struct lp_quic_dgram_chunk *chunks;
 	size_t n_slots, max_slots;
+	size_t in_use; /* slots in connections' queues */
 };
+
+/*
+ * A connection's share of a pool more than half full: past it, its
+ * datagrams are refused as a full queue, so that a few stalled connections
+ * cannot take every slot from the others.
+ */
+#define LP_QUIC_DGRAM_FAIR_SHARE 64
 
 /* A free slot from p, growing it by a chunk when needed; NULL when p is full or out of memory. */
 struct lp_quic_dgram_slot *lp_quic_dgram_pool_get(struct lp_quic_dgram_pool *p);
 
-/* Give the slots of a list (first..last, linked by next) back to p. */
+/* Give the n slots of a list (first..last, linked by next) back to p. */
 void lp_quic_dgram_pool_put(struct lp_quic_dgram_pool *p, struct lp_quic_dgram_slot *first,
-			    struct lp_quic_dgram_slot *last);
+			    struct lp_quic_dgram_slot *last, size_t n);
 
 struct lp_quic_conn {
 	ngtcp2_conn *conn;

@@ -246,7 +246,7 @@ static void dq_pop(struct lp_quic_conn *c)
 	if (!c->dq_head)
 		c->dq_tail = NULL;
 	c->dq_count--;
-	lp_quic_dgram_pool_put(c->pool, s, s);
+	lp_quic_dgram_pool_put(c->pool, s, s, 1);
 }
 
 /*

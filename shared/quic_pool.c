@@ -75,12 +75,14 @@ struct lp_quic_dgram_slot *lp_quic_dgram_pool_get(struct lp_quic_dgram_pool *p)
 		return NULL;
 	s = p->free;
 	p->free = s->next;
+	p->in_use++;
 	return s;
 }
 
 void lp_quic_dgram_pool_put(struct lp_quic_dgram_pool *p, struct lp_quic_dgram_slot *first,
-			    struct lp_quic_dgram_slot *last)
+			    struct lp_quic_dgram_slot *last, size_t n)
 {
 	last->next = p->free;
 	p->free = first;
+	p->in_use -= n;
 }

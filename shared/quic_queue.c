@@ -37,6 +37,12 @@ int lp_quic_conn_send_datagramv(struct lp_quic_conn *c, const struct iovec *iov,
 			return err;
 		c->own_pool = true;
 	}
+	/* A busy pool keeps room for every connection's fair share. */
+	if (!c->own_pool && c->dq_count >= LP_QUIC_DGRAM_FAIR_SHARE &&
+	    c->pool->in_use > c->pool->max_slots / 2) {
+		c->stats.dgrams_drop_full++;
+		return LP_ERR_LIMIT;
+	}
 	s = lp_quic_dgram_pool_get(c->pool);
 	if (!s) {
 		/* The shared pool is exhausted: as full as a queue can be. */
@@ -69,7 +75,7 @@ int lp_quic_conn_send_datagram(struct lp_quic_conn *c, const uint8_t *data, size
 void lp_quic_dq_clear(struct lp_quic_conn *c)
 {
 	if (c->dq_head)
-		lp_quic_dgram_pool_put(c->pool, c->dq_head, c->dq_tail);
+		lp_quic_dgram_pool_put(c->pool, c->dq_head, c->dq_tail, c->dq_count);
 	c->dq_head = c->dq_tail = NULL;
 	c->dq_count = 0;
 }

@@ -41,6 +41,27 @@ static bool plain_flags(uint8_t flags)
 	return flags == TCP_ACK || flags == (TCP_ACK | TCP_PSH);
 }
 
+/*
+ * The segment's checksums hold. The run leaves as CHECKSUM_PARTIAL, which a
+ * receiving stack does not verify: as GRO does, only verified segments join.
+ */
+static bool checksums_ok(const struct lp_tcp_run *r, const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + r->l3;
+	size_t tcp_len = len - r->l4;
+	uint32_t sum;
+
+	if (r->v4) {
+		if (lp_csum_fold(0, ip, 20) != 0xffff)
+			return false;
+		sum = lp_csum_fold(0, ip + 12, 8);
+	} else {
+		sum = lp_csum_fold(0, ip + 8, 32);
+	}
+	sum += LP_IPPROTO_TCP + (uint32_t)(tcp_len >> 16) + (uint32_t)(tcp_len & 0xffff);
+	return lp_csum_fold(sum, f + r->l4, tcp_len) == 0xffff;
+}
+
 bool lp_tcp_run_start(struct lp_tcp_run *r, const uint8_t *f, size_t len)
 {
 	struct lp_eth_info info;
@@ -67,7 +88,8 @@ bool lp_tcp_run_start(struct lp_tcp_run *r, const uint8_t *f, size_t len)
 		return false;
 	}
 	r->hl = r->l4 + (size_t)(f[r->l4 + 12] >> 4) * 4;
-	if (r->hl < r->l4 + 20 || r->hl >= len || !plain_flags(f[r->l4 + 13]))
+	if (r->hl < r->l4 + 20 || r->hl >= len || !plain_flags(f[r->l4 + 13]) ||
+	    !checksums_ok(r, f, len))
 		return false;
 	r->mss = (uint16_t)(len - r->hl);
 	r->next_seq = be32(f + r->l4 + 4) + r->mss;
@@ -114,7 +136,8 @@ bool lp_tcp_run_append(struct lp_tcp_run *r, const uint8_t *head, const uint8_t 
 	if (r->v4 ? r->l3 + be16(f + r->l3 + 2) != len : r->l3 + 40 + be16(f + r->l3 + 4) != len)
 		return false;
 	flags = f[r->l4 + 13];
-	if (!plain_flags(flags) || be32(f + r->l4 + 4) != r->next_seq || !same_headers(r, head, f))
+	if (!plain_flags(flags) || be32(f + r->l4 + 4) != r->next_seq ||
+	    !same_headers(r, head, f) || !checksums_ok(r, f, len))
 		return false;
 	r->next_seq += (uint32_t)pay;
 	r->ip_len += pay;

@@ -11,7 +11,9 @@
  * kernel or the NIC cuts it again only where a real wire needs it, and a
  * host on a virtual LAN takes it whole, as if its own GRO had built it.
  *
- * Only what GRO itself would join is joined: the same Ethernet and IP
+ * Only what GRO itself would join is joined: segments whose IP and TCP
+ * checksums hold (the run leaves with a partial checksum that no receiver
+ * verifies), the same Ethernet and IP
  * header fields (IPv4 without options and with DF; IPv6 without extension
  * headers), the same TCP ports, acknowledgment, window, options and header
  * length, contiguous sequence numbers, only ACK set on all but the last

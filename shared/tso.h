@@ -67,7 +67,7 @@ typedef void lp_tso_frame_cb(void *arg, uint8_t *f, size_t len);
  * description does not match the frame (then none was delivered): a frame
  * shorter than an Ethernet header, headers
  * that do not parse as Ethernet + IPv4/IPv6 + TCP with the type's IP
- * version, headers longer than LP_TSO_HDR_MAX or than gso_size, a checksum
+ * version, headers longer than LP_TSO_HDR_MAX, a checksum
  * field outside the frame, a gso_size of 0.
  */
 int lp_tso_split(uint8_t *f, size_t len, const struct lp_tso *t, lp_tso_frame_cb *cb, void *arg);

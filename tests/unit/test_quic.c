@@ -832,6 +832,43 @@ static void test_dgram_shared_pool(void **state)
 	lp_quic_dgram_pool_del(pool);
 }
 
+/* Over half a shared pool in use, one connection gets no more than its fair share. */
+static void test_dgram_pool_fair_share(void **state)
+{
+	struct lp_quic_dgram_pool *pool;
+	uint8_t buf[100];
+	struct h h;
+	int i;
+
+	(void)state;
+	assert_int_equal(lp_quic_dgram_pool_new(&pool, 100), 0);
+	h_setup(&h);
+	h.ccfg.dgram_queue = 90;
+	h.ccfg.dgram_pool = pool;
+	h_open(&h);
+	fill_dgram(buf, sizeof(buf), 1);
+	for (i = 0; i < 90; i++)
+		if (lp_quic_conn_send_datagram(h.cli.c, buf, sizeof(buf)) != 0)
+			break;
+	/* 64 fit; past half the pool the 65th is refused though the queue has room. */
+	assert_int_equal(i, 64);
+	assert_int_equal(lp_quic_conn_stats(h.cli.c)->dgrams_drop_full, 1);
+	assert_true(lp_quic_conn_dgram_queue_room(h.cli.c) > 0);
+	h_teardown(&h);
+	lp_quic_dgram_pool_del(pool);
+
+	/* A pool with room to spare imposes nothing. */
+	assert_int_equal(lp_quic_dgram_pool_new(&pool, 1000), 0);
+	h_setup(&h);
+	h.ccfg.dgram_queue = 90;
+	h.ccfg.dgram_pool = pool;
+	h_open(&h);
+	for (i = 0; i < 90; i++)
+		assert_int_equal(lp_quic_conn_send_datagram(h.cli.c, buf, sizeof(buf)), 0);
+	h_teardown(&h);
+	lp_quic_dgram_pool_del(pool);
+}
+
 static bool srv_got_all(struct h *h)
 {
 	return h->srv.rx_len >= 150000 && h->cli.rx_len >= 100000;
@@ -1175,6 +1212,7 @@ int main(void)
 		cmocka_unit_test(test_datagrams),
 		cmocka_unit_test(test_dgram_queue_full),
 		cmocka_unit_test(test_dgram_shared_pool),
+		cmocka_unit_test(test_dgram_pool_fair_share),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_app_close),
 		cmocka_unit_test(test_local_close_reason),
